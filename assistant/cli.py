@@ -1,0 +1,132 @@
+"""Command line: `bin/assistant <command>`. A thin adapter over the library; see CONTRACTS section 2."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from assistant.errors import AssistantError
+
+log = logging.getLogger("assistant.cli")
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _format_result(result) -> str:
+    if not result.in_scope:
+        topics = "、".join(s["name"] for s in result.suggestions)
+        return f"没有找到与“{result.query}”对应的话术。可以试试这些主题:{topics}。"
+    lines = []
+    for n, hit in enumerate(result.hits, 1):
+        e = hit.entry
+        lines.append(f"{n}. 【{e.title}】({e.id},{e.kind},得分 {hit.score:.3f})\n   {e.text}")
+    return "\n".join(lines)
+
+
+def cmd_search(args) -> int:
+    from assistant.retrieval import get_searcher
+    from assistant.text import check_message
+
+    searcher = get_searcher()
+    questions = (
+        Path(args.batch).read_text(encoding="utf-8").splitlines() if args.batch else [args.question or ""]
+    )
+    for question in questions:
+        try:
+            check_message(question, 500, "问题")
+            result = searcher.search(question, top=args.top)
+            if args.json:
+                _print_json(result.to_dict())
+            else:
+                print(_format_result(result))
+        except AssistantError as exc:
+            if args.json:
+                _print_json({"query": question, "in_scope": False, "hits": [], **exc.to_dict()})
+            else:
+                print(exc.user_message)
+            if not args.batch:
+                return 2
+    return 0
+
+
+def cmd_kb(args) -> int:
+    from assistant.config import get_settings
+    from assistant.kb import load_kb
+
+    settings = get_settings()
+    kb = load_kb(Path(args.dir) if args.dir else settings.kb_dir)
+    if args.action == "validate":
+        print(f"知识库校验通过:{len(kb.topics)} 个主题,{len(kb.entries)} 条条目。")
+        return 0
+    from assistant.retrieval.searcher import open_searcher
+
+    searcher = open_searcher(settings, rebuild=args.force)
+    meta = searcher.index.meta
+    print(f"检索索引就绪:{meta['entries']} 条条目,{meta['units']} 个向量,指纹 {meta['fingerprint']},模型 {meta['embedder']}。")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from assistant.bench import run_retrieval_bench
+
+    return run_retrieval_bench(st_model=args.st_model, sizes=args.sizes)
+
+
+def cmd_not_ready(args) -> int:
+    print(f"“{args.command}”功能尚未开放,敬请期待。", file=sys.stderr)
+    return 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="网点服务营销助手:话术检索、情景演练、评分。")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("search", help="查话术 (FAB、一句话营销、异议处理)")
+    p.add_argument("question", nargs="?", help="问题")
+    p.add_argument("--batch", help="每行一个问题的文件")
+    p.add_argument("--top", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("kb", help="知识库:校验或构建索引")
+    p.add_argument("action", choices=["validate", "build"])
+    p.add_argument("--dir", help="知识库目录 (默认 scripts_kb/)")
+    p.add_argument("--force", action="store_true", help="无论是否变化都重建索引")
+    p.set_defaults(func=cmd_kb)
+
+    p = sub.add_parser("bench", help="基准测试")
+    p.add_argument("what", choices=["retrieval"])
+    p.add_argument("--st-model", help="sentence-transformers 模型目录 (对比用)")
+    p.add_argument("--sizes", default="1000,10000,100000", help="规模测试的条目数")
+    p.set_defaults(func=cmd_bench)
+
+    for name, text in (("scenarios", "列出演练场景"), ("drill", "情景演练"), ("score", "为演练记录评分")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("rest", nargs="*")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_not_ready)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    if args.command == "search" and not args.batch and args.question is None:
+        print("请提供问题,或用 --batch 指定问题文件。", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except AssistantError as exc:
+        log.error("%s", exc)
+        print(exc.user_message, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

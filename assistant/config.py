@@ -1,0 +1,36 @@
+"""Settings read from the environment, with embedded defaults (SQLite and a local index under var/)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path = field(default_factory=lambda: _env_path("ASSISTANT_VAR", ROOT / "var"))
+    kb_dir: Path = field(default_factory=lambda: _env_path("ASSISTANT_KB", ROOT / "scripts_kb"))
+    # "e5" is the bundled, licence-clean default; any other value is a local sentence-transformers model directory.
+    embedder: str = field(default_factory=lambda: os.environ.get("ASSISTANT_EMBEDDER", "e5"))
+    rasa_url: str = field(default_factory=lambda: os.environ.get("RASA_URL", "http://127.0.0.1:5005"))
+    actions_url: str = field(default_factory=lambda: os.environ.get("ACTIONS_URL", "http://127.0.0.1:5055"))
+    max_message_chars: int = field(default_factory=lambda: int(os.environ.get("ASSISTANT_MAX_MESSAGE_CHARS", "500")))
+
+    @property
+    def database_url(self) -> str:
+        return os.environ.get("DATABASE_URL") or f"sqlite:///{self.var_dir / 'assistant.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return _env_path("ASSISTANT_INDEX", self.var_dir / "index")
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+from assistant.kb.loader import KnowledgeBase, load_kb  # noqa: F401

@@ -1,0 +1,1 @@
+from assistant.retrieval.searcher import Searcher, SearchResult, get_searcher  # noqa: F401

@@ -1,0 +1,288 @@
+"""Hybrid search over the knowledge base: dense (FAISS) and lexical (BM25) rankings fused, plus an in-scope decision."""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from assistant.config import Settings, get_settings
+from assistant.errors import KBError
+from assistant.kb.loader import KnowledgeBase, load_kb, topic_files
+from assistant.kb.schema import Entry
+from assistant.retrieval.embedders import Embedder, load_embedder
+from assistant.retrieval.index import RetrievalIndex, build_index, load_index, save_index, topic_words
+from assistant.retrieval.lexical import add_words, tokenize
+from assistant.text import input_problem, normalize
+
+log = logging.getLogger(__name__)
+
+RRF_K = 10
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.8
+TOPIC_BOOST = 0.06  # the query names a topic (synonym list): its entries move up
+KIND_BOOST = 0.03  # the query's wording asks for a kind of entry (一句话 → one_liner, 怕亏 → objection)
+UNIT_CANDIDATES = 96
+
+# Cue words for the kind of entry a question wants; a hint on top of the semantic ranking, never a filter.
+KIND_CUES: dict[str, tuple[str, ...]] = {
+    "objection": ("怕", "担心", "不想", "不需要", "不要", "考虑", "太低", "太高", "没钱", "没闲钱", "没时间", "麻烦",
+                  "不会用", "不放心", "异议", "拒绝", "嫌", "别家", "别的银行", "亏", "不安全", "不信", "怎么回", "咋回", "顾虑"),
+    "one_liner": ("一句话", "一句", "开口", "简短"),
+    "fab": ("fab", "介绍", "卖点", "特点", "优势", "好处", "话术"),
+    "service_step": ("第一步", "七步", "步骤", "动作", "怎么说"),
+    "process": ("流程", "步骤", "怎么处理", "怎么做", "程序", "开什么"),
+    "case": ("案例", "例子"),
+}
+
+
+@dataclass
+class Hit:
+    entry: Entry
+    score: float
+    dense: float
+    lexical: float
+
+    def to_dict(self) -> dict:
+        e = self.entry
+        return {"id": e.id, "product": e.product, "kind": e.kind, "title": e.title, "text": e.text,
+                "score": round(self.score, 4)}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    in_scope: bool
+    hits: list[Hit]
+    confidence: float
+    suggestions: list[dict] = field(default_factory=list)  # closest topics to try when nothing fits
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "in_scope": self.in_scope, "hits": [h.to_dict() for h in self.hits],
+                "confidence": round(self.confidence, 3), "suggestions": self.suggestions}
+
+
+class Calibrator:
+    """Logistic model over retrieval features, fitted on scripts_kb/calibration.yaml when the index is built.
+
+    Raw cosine from e5 sits in a narrow band (unrelated pairs score ~0.85), so a fixed threshold cannot separate
+    in-scope questions from small talk; contrast and lexical evidence can.
+    """
+
+    FEATURES = ("dense_top", "dense_contrast", "lexical_top", "names_topic", "coverage")
+
+    def __init__(self, coef: list[float], intercept: float, mean: list[float], scale: list[float]):
+        self.coef, self.intercept = np.asarray(coef), float(intercept)
+        self.mean, self.scale = np.asarray(mean), np.asarray(scale)
+
+    def probability(self, features: np.ndarray) -> float:
+        z = float(((features - self.mean) / self.scale) @ self.coef + self.intercept)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_dict(self) -> dict:
+        return {"coef": self.coef.tolist(), "intercept": self.intercept, "mean": self.mean.tolist(),
+                "scale": self.scale.tolist(), "features": list(self.FEATURES)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Calibrator":
+        return cls(data["coef"], data["intercept"], data["mean"], data["scale"])
+
+    @classmethod
+    def fit(cls, positives: np.ndarray, negatives: np.ndarray) -> "Calibrator":
+        from sklearn.linear_model import LogisticRegression
+
+        x = np.vstack([positives, negatives])
+        y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
+        mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+        model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit((x - mean) / scale, y)
+        return cls(model.coef_[0].tolist(), float(model.intercept_[0]), mean.tolist(), scale.tolist())
+
+
+class Searcher:
+    def __init__(self, kb: KnowledgeBase, index: RetrievalIndex, embedder: Embedder, calibrator: Calibrator | None):
+        self.kb, self.index, self.embedder, self.calibrator = kb, index, embedder, calibrator
+        self._topic_words = sorted(
+            ((w.lower(), pid) for pid, words in topic_words(kb).items() for w in words if len(w) >= 2),
+            key=lambda pair: -len(pair[0]),
+        )
+        add_words(w for w, _ in self._topic_words)
+        self._entry_kinds = np.array([e.kind for e in kb.entries])
+        self._entry_products = np.array([e.product for e in kb.entries])
+
+    # -- features and ranking -------------------------------------------------------------------------------
+    def named_topics(self, text: str) -> set[str]:
+        lowered = text.lower()
+        return {pid for word, pid in self._topic_words if word in lowered}
+
+    def _rank(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Fused score, dense score and lexical score per entry, plus the query's feature vector."""
+        n_entries = len(self.kb.entries)
+        vector = self.embedder.encode_queries([query])
+        k = min(UNIT_CANDIDATES, self.index.dense.ntotal)
+        unit_scores, unit_ids = self.index.dense.search(vector, k)
+        dense = np.full(n_entries, -1.0, dtype=np.float32)
+        for score, uid in zip(unit_scores[0], unit_ids[0]):
+            if uid >= 0:
+                entry = self.index.units[uid].entry
+                dense[entry] = max(dense[entry], score)
+        tokens = tokenize(query)
+        lexical = self.index.lexical.get_scores(tokens) if tokens else np.zeros(n_entries, dtype=np.float32)
+
+        fused = np.zeros(n_entries, dtype=np.float64)
+        for scores, weight in ((dense, DENSE_WEIGHT), (lexical, LEXICAL_WEIGHT)):
+            order = np.argsort(-scores, kind="stable")
+            ranks = np.empty(n_entries, dtype=np.int64)
+            ranks[order] = np.arange(n_entries)
+            contributes = scores > (0 if scores is lexical else -1)
+            fused += np.where(contributes, weight / (RRF_K + ranks + 1), 0.0)
+        named = self.named_topics(query)
+        if named:
+            fused += TOPIC_BOOST * np.isin(self._entry_products, list(named))
+        lowered = query.lower()
+        for kind, cues in KIND_CUES.items():
+            if any(cue in lowered for cue in cues):
+                fused += KIND_BOOST * (self._entry_kinds == kind)
+
+        valid = unit_scores[0][unit_ids[0] >= 0]
+        background = float(np.mean(valid[len(valid) // 2 :])) if len(valid) > 1 else 0.0
+        vocab = self.index.lexical.vocab_dict
+        coverage = sum(t in vocab for t in tokens) / len(tokens) if tokens else 0.0
+        features = np.array([
+            float(valid[0]) if len(valid) else 0.0,
+            float(valid[0]) - background if len(valid) else 0.0,
+            math.log1p(float(lexical.max())) if n_entries else 0.0,
+            1.0 if named else 0.0,
+            coverage,
+        ])
+        return fused, dense, lexical, features
+
+    def features(self, query: str) -> np.ndarray:
+        return self._rank(normalize(query))[3]
+
+    # -- public -------------------------------------------------------------------------------------------
+    def search(self, query: str, top: int = 5) -> SearchResult:
+        text = normalize(query)
+        top = max(1, min(int(top), 50))
+        if input_problem(text, max_chars=10_000):
+            return SearchResult(query=query, in_scope=False, hits=[], confidence=0.0, suggestions=self._suggest([]))
+        fused, dense, lexical, features = self._rank(text)
+        order = np.argsort(-fused, kind="stable")[:top]
+        hits = [Hit(self.kb.entries[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
+        confidence = self.calibrator.probability(features) if self.calibrator else 1.0
+        in_scope = confidence >= 0.5
+        return SearchResult(query=query, in_scope=in_scope, hits=hits, confidence=confidence,
+                            suggestions=[] if in_scope else self._suggest(hits))
+
+    def _suggest(self, hits: list[Hit]) -> list[dict]:
+        products: list[str] = []
+        for hit in hits:
+            if hit.entry.product not in products:
+                products.append(hit.entry.product)
+        for fallback in ("fund_sip", "deposit", "service_standard"):
+            if len(products) >= 3:
+                break
+            if fallback not in products:
+                products.append(fallback)
+        return [{"product": p, "name": self.kb.topic_name(p)} for p in products[:3]]
+
+    def topic_kit(self, product: str) -> dict[str, list[Entry]]:
+        """One topic's entries grouped by kind, so a FAB, its one-liners and objection answers come together."""
+        kit: dict[str, list[Entry]] = {}
+        for entry in self.kb.topics[product].entries:
+            kit.setdefault(entry.kind, []).append(entry)
+        return kit
+
+
+# -- building and caching -------------------------------------------------------------------------------------
+def calibration_questions(kb_dir: Path) -> tuple[list[str], list[str], bytes]:
+    path = kb_dir / "calibration.yaml"
+    if not path.exists():
+        return [], [], b""
+    raw = path.read_bytes()
+    try:
+        data = yaml.safe_load(raw) or {}
+        positives = [item["q"] if isinstance(item, dict) else str(item) for item in data.get("in_scope", [])]
+        negatives = [str(item) for item in data.get("out_of_scope", [])]
+    except (yaml.YAMLError, KeyError, TypeError) as exc:
+        raise KBError(str(path), None, "in_scope/out_of_scope", f"cannot read calibration questions: {exc}") from exc
+    return positives, negatives, raw
+
+
+def open_searcher(settings: Settings | None = None, embedder: Embedder | None = None, rebuild: bool = False) -> Searcher:
+    """Load the knowledge base and the stored index, building (and calibrating) it when content or model changed."""
+    settings = settings or get_settings()
+    kb = load_kb(settings.kb_dir)
+    embedder = embedder or load_embedder(settings.embedder)
+    positives, negatives, raw = calibration_questions(settings.kb_dir)
+    from assistant.retrieval.index import fingerprint
+
+    expected = fingerprint(kb, embedder.name, raw)
+    target = settings.index_dir / embedder.name.replace(":", "_").replace("/", "_")
+    index = None if rebuild else load_index(target, expected)
+    if index is None:
+        index = build_index(kb, embedder, raw)
+        searcher = Searcher(kb, index, embedder, None)
+        if positives and negatives:
+            calibrator = Calibrator.fit(
+                np.array([searcher.features(q) for q in positives]),
+                np.array([searcher.features(q) for q in negatives]),
+            )
+            index.meta["calibrator"] = calibrator.to_dict()
+        save_index(index, target)
+        log.info("built retrieval index %s: %s", index.fingerprint, json.dumps(index.meta, ensure_ascii=False)[:300])
+    calibrator = Calibrator.from_dict(index.meta["calibrator"]) if "calibrator" in index.meta else None
+    return Searcher(kb, index, embedder, calibrator)
+
+
+def kb_signature(kb_dir: Path) -> tuple:
+    """Cheap change detector: names, sizes and modification times of the content files."""
+    paths = [*topic_files(kb_dir), kb_dir / "calibration.yaml"]
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in paths if p.exists())
+
+
+class _SearcherCache:
+    """One searcher per process, swapped for a new one when scripts_kb/ changes; a broken edit keeps the old one."""
+
+    CHECK_EVERY = 2.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._signature: tuple | None = None
+        self._checked = 0.0
+        self.last_error: KBError | None = None
+
+    def get(self) -> Searcher:
+        settings = get_settings()
+        with self._lock:
+            if self._searcher is None:
+                self._signature = kb_signature(settings.kb_dir)
+                self._searcher = open_searcher(settings)
+                self._checked = time.monotonic()
+                return self._searcher
+            if time.monotonic() - self._checked >= self.CHECK_EVERY:
+                self._checked = time.monotonic()
+                signature = kb_signature(settings.kb_dir)
+                if signature != self._signature:
+                    self._signature = signature
+                    try:
+                        self._searcher = open_searcher(settings, embedder=self._searcher.embedder)
+                        self.last_error = None
+                        log.info("knowledge base changed: index reloaded")
+                    except KBError as exc:
+                        self.last_error = exc
+                        log.error("knowledge base edit rejected, still serving the previous index: %s", exc)
+            return self._searcher
+
+
+_cache = _SearcherCache()
+
+
+def get_searcher() -> Searcher:
+    return _cache.get()
