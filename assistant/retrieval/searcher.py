@@ -29,6 +29,7 @@ LEXICAL_WEIGHT = 0.8
 TOPIC_BOOST = 0.06  # the query names a topic (synonym list): its entries move up
 KIND_BOOST = 0.03  # the query's wording asks for a kind of entry (一句话 → one_liner, 怕亏 → objection)
 UNIT_CANDIDATES = 96
+LEXICAL_CANDIDATES = 100
 
 # Cue words for the kind of entry a question wants; a hint on top of the semantic ranking, never a filter.
 KIND_CUES: dict[str, tuple[str, ...]] = {
@@ -135,19 +136,21 @@ class Searcher:
         lexical = self.index.lexical.get_scores(tokens) if tokens else np.zeros(n_entries, dtype=np.float32)
 
         fused = np.zeros(n_entries, dtype=np.float64)
-        for scores, weight in ((dense, DENSE_WEIGHT), (lexical, LEXICAL_WEIGHT)):
-            order = np.argsort(-scores, kind="stable")
-            ranks = np.empty(n_entries, dtype=np.int64)
-            ranks[order] = np.arange(n_entries)
-            contributes = scores > (0 if scores is lexical else -1)
-            fused += np.where(contributes, weight / (RRF_K + ranks + 1), 0.0)
+        # Reciprocal-rank fusion over each ranking's own candidates: O(n) per query, no full sort of the corpus.
+        for scores, weight, floor in ((dense, DENSE_WEIGHT, -1.0), (lexical, LEXICAL_WEIGHT, 0.0)):
+            count = min(LEXICAL_CANDIDATES, n_entries)
+            candidates = np.argpartition(-scores, count - 1)[:count] if count < n_entries else np.arange(n_entries)
+            candidates = candidates[scores[candidates] > floor]
+            ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
+            fused[ordered] += weight / (RRF_K + np.arange(1, len(ordered) + 1))
+        retrieved = fused > 0  # boosts reorder what either ranking found; they never bring in an unrelated entry
         named = self.named_topics(query)
         if named:
-            fused += TOPIC_BOOST * np.isin(self._entry_products, list(named))
+            fused += TOPIC_BOOST * (retrieved & np.isin(self._entry_products, list(named)))
         lowered = query.lower()
         for kind, cues in KIND_CUES.items():
             if any(cue in lowered for cue in cues):
-                fused += KIND_BOOST * (self._entry_kinds == kind)
+                fused += KIND_BOOST * (retrieved & (self._entry_kinds == kind))
 
         valid = unit_scores[0][unit_ids[0] >= 0]
         background = float(np.mean(valid[len(valid) // 2 :])) if len(valid) > 1 else 0.0
@@ -172,7 +175,10 @@ class Searcher:
         if input_problem(text, max_chars=10_000):
             return SearchResult(query=query, in_scope=False, hits=[], confidence=0.0, suggestions=self._suggest([]))
         fused, dense, lexical, features = self._rank(text)
-        order = np.argsort(-fused, kind="stable")[:top]
+        best = np.flatnonzero(fused > 0)
+        order = best[np.argsort(-fused[best], kind="stable")][:top]
+        if len(order) < top:  # nothing scored (no tokens, no vectors): fall back to plain order
+            order = np.r_[order, np.setdiff1d(np.arange(len(fused)), order)[: top - len(order)]]
         hits = [Hit(self.kb.entries[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
         confidence = self.calibrator.probability(features) if self.calibrator else 1.0
         in_scope = confidence >= 0.5

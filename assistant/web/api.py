@@ -1,0 +1,98 @@
+"""JSON API (CONTRACTS section 6)."""
+from __future__ import annotations
+
+import logging
+import uuid
+
+import requests
+from flask import Blueprint, jsonify, request, session
+
+from assistant import chat
+from assistant.config import get_settings
+from assistant.errors import InputError
+from assistant.text import check_message
+
+log = logging.getLogger(__name__)
+api = Blueprint("api", __name__, url_prefix="/api")
+
+RASA_TIMEOUT = 15
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InputError("body is not a JSON object", "请求内容必须是 JSON 对象。", "bad_json")
+    return data
+
+
+def _probe(url: str) -> dict:
+    try:
+        response = requests.get(url, timeout=2)
+        return {"status": "ok" if response.ok else "error", "http": response.status_code}
+    except requests.RequestException as exc:
+        return {"status": "down", "detail": type(exc).__name__}
+
+
+@api.get("/health")
+def health():
+    settings = get_settings()
+    components = {"rasa": _probe(f"{settings.rasa_url}/"), "actions": _probe(f"{settings.actions_url}/health")}
+    try:
+        from assistant.db import Database
+
+        Database.get().ping()
+        components["database"] = {"status": "ok"}
+    except Exception as exc:  # noqa: BLE001 - health reports, never raises
+        log.warning("database health check failed: %s", exc)
+        components["database"] = {"status": "down", "detail": type(exc).__name__}
+    try:
+        from assistant.retrieval import get_searcher
+
+        searcher = get_searcher()
+        components["index"] = {"status": "ok", "entries": len(searcher.kb.entries),
+                               "fingerprint": searcher.index.fingerprint}
+    except Exception as exc:  # noqa: BLE001
+        log.warning("index health check failed: %s", exc)
+        components["index"] = {"status": "down", "detail": type(exc).__name__}
+    healthy = all(c["status"] == "ok" for c in components.values())
+    return jsonify({"status": "ok" if healthy else "degraded", "components": components}), 200 if healthy else 503
+
+
+@api.post("/search")
+def search():
+    from assistant.retrieval import get_searcher
+
+    data = json_body()
+    question = check_message(data.get("q"), get_settings().max_message_chars, "问题")
+    top = data.get("top", 5)
+    if not isinstance(top, int) or isinstance(top, bool) or not 1 <= top <= 50:
+        raise InputError(f"bad top: {top!r}", "top 必须是 1 到 50 之间的整数。", "bad_top")
+    return jsonify(get_searcher().search(question, top=top).to_dict())
+
+
+def sender_id() -> str:
+    """The Rasa conversation id: the logged-in user's id once accounts exist, else a per-browser id."""
+    if "sender" not in session:
+        session["sender"] = uuid.uuid4().hex
+    return session["sender"]
+
+
+@api.post("/chat")
+def chat_message():
+    data = json_body()
+    settings = get_settings()
+    message = data.get("message")
+    check_message(message, settings.max_message_chars)
+    try:
+        response = requests.post(f"{settings.rasa_url}/webhooks/rest/webhook",
+                                 json={"sender": sender_id(), "message": message}, timeout=RASA_TIMEOUT)
+        response.raise_for_status()
+        replies = [{"text": m.get("text", ""), "buttons": m.get("buttons", []), "data": m.get("custom", {})}
+                   for m in response.json()]
+        return jsonify({"replies": replies, "source": "rasa"})
+    except requests.RequestException as exc:
+        # The bot is down: still answer script questions straight from the library, and say so.
+        log.error("rasa unreachable: %s", exc)
+        reply = chat.answer_script(message)
+        notice = {"text": "对话服务暂时不可用,演练需稍后再试;以下是直接从话术库查到的结果。", "buttons": [], "data": {}}
+        return jsonify({"replies": [notice, reply.to_dict()], "source": "library"})

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Starts the Rasa server, the action server and the web app together (honcho); Ctrl-C stops all three.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$root"
+RASA_MODEL="$(.venv/bin/python scripts/train_model.py)"
+export RASA_MODEL
+.venv/bin/python -c "from assistant.db import upgrade; upgrade()"
+cat <<MSG
+
+  网点服务营销助手 starting: Rasa (:$RASA_PORT), actions (:$ACTIONS_PORT), web (:$WEB_PORT).
+  Rasa needs about a minute to load its model; then open  http://$WEB_HOST:$WEB_PORT/
+  Status of every part: http://$WEB_HOST:$WEB_PORT/api/health      Stop: Ctrl-C
+
+MSG
+exec .venv/bin/honcho start -f Procfile
