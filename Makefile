@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Everything else is what they need.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help setup model index run test bench lock
+.PHONY: help setup model index run test bench lock research-models
 
 help:
 	@echo "make run    set up what is missing, train/index if changed, start Rasa + actions + web on http://127.0.0.1:8000"
@@ -20,7 +20,7 @@ index: setup
 run: model index
 	@scripts/run.sh
 
-test: model index
+test: model index research-models
 	@scripts/test.sh $(PYTEST_ARGS)
 
 bench: index
@@ -29,3 +29,6 @@ bench: index
 # Re-resolve the application lock after editing requirements/app.in (maintainers only).
 lock:
 	@.venv/bin/pip install -q -r requirements/app.in && .venv/bin/pip freeze --all | grep -v -iE "^(rasa-sdk|pip)==" > requirements/app.lock
+
+research-models: setup
+	@scripts/research_models.sh

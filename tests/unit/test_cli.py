@@ -1,0 +1,68 @@
+"""bin/assistant as outside checks drive it (CONTRACTS section 2), run as a real subprocess."""
+import json
+import os
+import subprocess
+
+import yaml
+
+from assistant.config import ROOT
+
+CLI = str(ROOT / "bin" / "assistant")
+
+
+def run(*args, check=True, env=None):
+    result = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_help_lists_the_contract_commands():
+    out = run("--help").stdout
+    for command in ("search", "scenarios", "drill", "score", "kb"):
+        assert command in out
+
+
+def test_search_json_matches_the_contract():
+    data = json.loads(run("search", "定投客户说没闲钱怎么回", "--top", "3", "--json").stdout)
+    assert data["query"] == "定投客户说没闲钱怎么回" and data["in_scope"] is True
+    assert len(data["hits"]) == 3
+    for hit in data["hits"]:
+        assert set(hit) >= {"id", "product", "kind", "title", "text", "score"}
+        assert isinstance(hit["score"], float)
+    assert data["hits"][0]["product"] == "fund_sip"
+
+
+def test_search_batch_answers_every_line_in_order(tmp_path):
+    questions = ["信用卡怎么推荐", "今天天气怎么样", "", "投诉怎么处理", "字" * 2000]
+    batch = tmp_path / "questions.txt"
+    batch.write_text("\n".join(questions) + "\n", encoding="utf-8")
+    lines = run("search", "--batch", str(batch), "--json").stdout.splitlines()
+    results = [json.loads(line) for line in lines]
+    assert [r["query"] for r in results] == questions
+    assert [r["in_scope"] for r in results] == [True, False, False, True, False]
+    assert results[0]["hits"][0]["product"] == "credit_card"
+    assert results[3]["hits"][0]["product"] == "complaint"
+    assert results[2]["error"]["code"] == "empty" and results[4]["error"]["code"] == "too_long"
+
+
+def test_empty_question_is_refused_in_chinese():
+    result = run("search", "", "--json", check=False)
+    assert result.returncode == 2
+    assert "空" in json.loads(result.stdout)["error"]["message"]
+
+
+def test_kb_validate_names_file_entry_and_field(tmp_path):
+    import shutil
+
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(ROOT / "scripts_kb", kb_dir)
+    path = kb_dir / "topics" / "vip.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["entries"][0]["kind"] = "poem"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    good = run("kb", "validate")
+    assert "校验通过" in good.stdout
+    bad = run("kb", "validate", "--dir", str(kb_dir), check=False)
+    assert bad.returncode == 2
+    assert "vip.yaml" in bad.stderr and data["entries"][0]["id"] in bad.stderr and "kind" in bad.stderr
