@@ -66,6 +66,10 @@ class ActionRejectInput(SafeAction):
         return []
 
 
+def drill_events(reply) -> List[Dict[Text, Any]]:
+    return [SlotSet("drill_active", bool(reply.data.get("drill_active")))]
+
+
 class ActionListScenarios(SafeAction):
     def name(self) -> Text:
         return "action_list_scenarios"
@@ -73,13 +77,32 @@ class ActionListScenarios(SafeAction):
     def handle(self, dispatcher, tracker):
         from assistant import chat
 
-        dispatcher.utter_message(text=chat.DRILLS_NOT_READY)
+        send(dispatcher, chat.scenarios_reply())
         return []
 
 
-class ActionStartDrill(ActionListScenarios):
+class ActionStartDrill(SafeAction):
     def name(self) -> Text:
         return "action_start_drill"
+
+    def handle(self, dispatcher, tracker):
+        from assistant import chat
+
+        reply = chat.start_drill_reply(tracker.sender_id, entity(tracker, "scenario") or entity(tracker, "product"))
+        send(dispatcher, reply)
+        return drill_events(reply)
+
+
+class ActionDrillTurn(SafeAction):
+    def name(self) -> Text:
+        return "action_drill_turn"
+
+    def handle(self, dispatcher, tracker):
+        from assistant import chat
+
+        reply = chat.drill_turn_reply(tracker.sender_id, tracker.latest_message.get("text") or "")
+        send(dispatcher, reply)
+        return drill_events(reply)
 
 
 class ActionStopDrill(SafeAction):
@@ -87,10 +110,8 @@ class ActionStopDrill(SafeAction):
         return "action_stop_drill"
 
     def handle(self, dispatcher, tracker):
-        dispatcher.utter_message(text="当前没有正在进行的演练。")
-        return [SlotSet("drill_active", False)]
+        from assistant import chat
 
-
-class ActionDrillTurn(ActionStopDrill):
-    def name(self) -> Text:
-        return "action_drill_turn"
+        reply = chat.stop_drill_reply(tracker.sender_id)
+        send(dispatcher, reply)
+        return drill_events(reply)

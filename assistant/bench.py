@@ -161,3 +161,39 @@ def run_retrieval_bench(st_model: str | None = None, sizes: str = "1000,10000,10
             print(f"| {size} | {big.index.dense.ntotal} | {label} | {percentile(latencies, 50):.1f} "
                   f"| {percentile(latencies, 95):.1f} |", flush=True)
     return 0
+
+
+GRADED_DIR = ROOT / "tests" / "data" / "graded"
+
+
+def run_scoring_bench() -> int:
+    """Agreement of the scorer with hand grades written before the scorer ran (tests/data/graded/)."""
+    import json
+
+    from scipy.stats import spearmanr
+
+    from assistant.scoring import score_transcript
+
+    rows = []
+    for path in sorted(GRADED_DIR.glob("*.json")):
+        transcript = json.loads(path.read_text(encoding="utf-8"))
+        grade = transcript["grade"]
+        report = score_transcript(transcript)
+        violations = sum(f["status"] == "violation" for f in report["findings"])
+        rows.append((path.stem, grade, report, violations))
+    hand = [g["total"] for _, g, _, _ in rows]
+    auto = [r["total"] for _, _, r, _ in rows]
+    rho = spearmanr(hand, auto).statistic
+    agree = sum(g["passed"] == r["passed"] for _, g, r, _ in rows) / len(rows)
+    mae = sum(abs(h - a) for h, a in zip(hand, auto)) / len(rows)
+    slips = [(n, v) for n, g, _, v in rows if g.get("compliance_slip")]
+    clean = [(n, v) for n, g, _, v in rows if not g.get("compliance_slip")]
+    print(f"评分一致性 on {len(rows)} hand-graded transcripts ({GRADED_DIR.relative_to(ROOT)})\n")
+    print("| transcript | hand total | auto total | hand pass | auto pass | violations found |")
+    print("|---|---|---|---|---|---|")
+    for name, grade, report, violations in rows:
+        print(f"| {name} | {grade['total']} | {report['total']} | {grade['passed']} | {report['passed']} | {violations} |")
+    print(f"\nSpearman (totals): {rho:.3f}   pass/fail agreement: {agree:.3f}   mean absolute error: {mae:.1f}")
+    print(f"compliance slips caught: {sum(v > 0 for _, v in slips)}/{len(slips)}   "
+          f"false compliance alarms on the others: {sum(v > 0 for _, v in clean)}/{len(clean)}")
+    return 0

@@ -86,4 +86,64 @@ def reject_input(text: object) -> Reply:
     return Reply(problem_message(problem, max_chars), data={"error": problem})
 
 
-DRILLS_NOT_READY = "情景演练功能正在准备中,暂时还不能开始。您可以先问我产品话术,例如“基金定投怎么介绍”。"
+# -- drills in chat ------------------------------------------------------------------------------------------
+def scenarios_reply(prompt: str = "可以练这些情景,点一个开始,或者说“开始演练 场景名”:") -> Reply:
+    from assistant.drill.scenarios import all_scenarios
+
+    scenarios = list(all_scenarios().values())
+    lines = [prompt] + [f"· {s.title}({s.role})—— {s.persona.summary}" for s in scenarios]
+    buttons = [{"title": s.title, "payload": '/start_drill{"scenario": "%s"}' % s.id} for s in scenarios]
+    return Reply("\n".join(lines), buttons, {"drill_active": False})
+
+
+def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = "normal") -> Reply:
+    from assistant.drill import service
+    from assistant.drill.scenarios import find_scenario, get_scenario
+    from assistant.errors import InputError
+
+    running = service.active_drill(owner)
+    if running is not None:
+        title = get_scenario(running.scenario).title
+        return Reply(f"您已经有一场正在进行的演练(“{title}”),一次只能练一场。请继续作答,或说“结束演练”。",
+                     data={"drill_active": True, "drill_id": running.id})
+    scenario = find_scenario(scenario_name)
+    if scenario is None:
+        prompt = "想练哪个情景?" if not scenario_name else f"没有找到“{scenario_name}”对应的演练场景。可选场景:"
+        return scenarios_reply(prompt)
+    try:
+        drill = service.start_drill(owner, scenario.id, difficulty=difficulty)
+    except InputError as exc:
+        return Reply(exc.user_message, data={"drill_active": exc.code == "drill_running"})
+    text = (f"【演练开始】{scenario.title}\n您的角色:{scenario.role}。我来扮演客户{scenario.persona.name}。"
+            f"直接说您的话即可,说“结束演练”随时结束并查看评分。\n客户:{drill['turns'][0]['text']}")
+    return Reply(text, data={"drill_active": True, "drill_id": drill["id"], "scenario": scenario.id})
+
+
+def drill_turn_reply(owner: str, text: str) -> Reply:
+    from assistant.drill import service
+    from assistant.errors import InputError
+
+    running = service.active_drill(owner)
+    if running is None:
+        return Reply("当前没有进行中的演练。说“开始演练”选一个情景吧。", data={"drill_active": False})
+    try:
+        result = service.take_turn(running.id, text, owner=owner)
+    except InputError as exc:
+        return Reply(exc.user_message, data={"drill_active": True, "drill_id": running.id, "error": exc.code})
+    reply = f"客户:{result['customer']}"
+    if not result["done"]:
+        return Reply(reply, data={"drill_active": True, "drill_id": running.id})
+    report = service.finish_drill(running.id, owner=owner)
+    return Reply(f"{reply}\n(客户已结束对话,演练结束)\n\n{service.format_report(report)}",
+                 data={"drill_active": False, "drill_id": running.id, "report": report})
+
+
+def stop_drill_reply(owner: str) -> Reply:
+    from assistant.drill import service
+
+    running = service.active_drill(owner)
+    if running is None:
+        return Reply("当前没有正在进行的演练。", data={"drill_active": False})
+    report = service.finish_drill(running.id, owner=owner)
+    return Reply(f"演练已结束。\n\n{service.format_report(report)}",
+                 data={"drill_active": False, "drill_id": running.id, "report": report})

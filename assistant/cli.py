@@ -72,14 +72,80 @@ def cmd_kb(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from assistant.bench import run_retrieval_bench
+    from assistant import bench
 
-    return run_retrieval_bench(st_model=args.st_model, sizes=args.sizes)
+    if args.what == "scoring":
+        return bench.run_scoring_bench()
+    return bench.run_retrieval_bench(st_model=args.st_model, sizes=args.sizes)
 
 
-def cmd_not_ready(args) -> int:
-    print(f"“{args.command}”功能尚未开放,敬请期待。", file=sys.stderr)
-    return 3
+def cmd_scenarios(args) -> int:
+    from assistant.drill.scenarios import scenario_list
+
+    scenarios = scenario_list()
+    if args.json:
+        _print_json(scenarios)
+    else:
+        for s in scenarios:
+            print(f"{s['id']}\t{s['title']}({s['role']})—— {s['persona']}")
+    return 0
+
+
+def cmd_drill(args) -> int:
+    """Customer lines on stdout, staff lines from stdin; the report (one JSON line with --json) at the end."""
+    import uuid
+
+    from assistant.drill import service
+
+    drill = service.start_drill(f"cli-{uuid.uuid4().hex}", args.scenario, seed=args.seed, difficulty=args.difficulty)
+    print(f"客户:{drill['turns'][0]['text']}", flush=True)
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        if line in service.STOP_WORDS:
+            break
+        try:
+            reply = service.take_turn(drill["id"], line)
+        except AssistantError as exc:
+            print(f"(提示:{exc.user_message})", flush=True)
+            continue
+        print(f"客户:{reply['customer']}", flush=True)
+        if reply["done"]:
+            break
+    report = service.finish_drill(drill["id"])
+    if args.json:
+        _print_json(report)
+    else:
+        print(service.format_report(report))
+    return 0
+
+
+def cmd_score(args) -> int:
+    from assistant.drill.service import format_report
+    from assistant.scoring import score_transcript
+
+    status = 0
+    for name in args.files:
+        try:
+            try:
+                transcript = json.loads(Path(name).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                from assistant.errors import InputError
+
+                raise InputError(f"{name}: {exc}", f"无法读取演练记录文件 {name}:不是有效的 JSON 文件。", "bad_file") from exc
+            report = score_transcript(transcript)
+            if args.json:
+                _print_json({"file": name, **report})
+            else:
+                print(f"== {name}\n{format_report(report)}")
+        except AssistantError as exc:
+            status = 2
+            if args.json:
+                _print_json({"file": name, **exc.to_dict()})
+            else:
+                print(f"== {name}\n{exc.user_message}")
+    return status
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,16 +166,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_kb)
 
     p = sub.add_parser("bench", help="基准测试")
-    p.add_argument("what", choices=["retrieval"])
+    p.add_argument("what", choices=["retrieval", "scoring"])
     p.add_argument("--st-model", help="sentence-transformers 模型目录 (对比用)")
     p.add_argument("--sizes", default="1000,10000,100000", help="规模测试的条目数")
     p.set_defaults(func=cmd_bench)
 
-    for name, text in (("scenarios", "列出演练场景"), ("drill", "情景演练"), ("score", "为演练记录评分")):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("rest", nargs="*")
-        p.add_argument("--json", action="store_true")
-        p.set_defaults(func=cmd_not_ready)
+    p = sub.add_parser("scenarios", help="列出演练场景")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_scenarios)
+
+    p = sub.add_parser("drill", help="情景演练:我扮演客户,您从标准输入逐行作答")
+    p.add_argument("scenario", help="场景编号,见 scenarios")
+    p.add_argument("--seed", type=int, help="随机种子:同样的种子和同样的回答得到同样的对话")
+    p.add_argument("--difficulty", choices=["easy", "normal", "hard"], default="normal")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_drill)
+
+    p = sub.add_parser("score", help="为演练记录评分")
+    p.add_argument("files", nargs="+", metavar="TRANSCRIPT.json")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_score)
     return parser
 
 

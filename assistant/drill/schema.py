@@ -63,6 +63,8 @@ class Objection(Strict):
     accepted_lines: list[str] = Field(min_length=1)  # the customer is satisfied with the answer
     standard: Optional[str] = None  # knowledge-base entry with the standard answer
     min_difficulty: Literal["easy", "normal", "hard"] = "easy"  # raised only at this difficulty or above
+    # staff moves that prompt the customer to raise it (a pitch, a request to decide, an apology that rings hollow...)
+    raise_on: list[Move] = ["presentation", "benefit", "closing", "referral"]
 
 
 class Persona(Strict):
@@ -123,6 +125,9 @@ class Scenario(Strict):
                 raise ValueError(f"checkpoint '{checkpoint.id}' is after unknown checkpoint(s) {unknown}")
         if self.needs_to_accept > len(self.needs):
             raise ValueError("needs_to_accept is larger than the number of needs")
+        missing = [d for d in ("service", "script", "concept") if not any(c.dimension == d for c in self.checkpoints)]
+        if missing:
+            raise ValueError(f"no checkpoint for dimension(s) {missing}")
         return self
 
 

@@ -23,7 +23,10 @@ from assistant.text import normalize
 EXAMPLE_MARGIN = 0.035
 EXAMPLE_FLOOR = 0.90
 _CLAUSE_SPLIT = re.compile(r"[。!?;!?;\n]+|(?<=[,,])")
-NEGATION_WINDOW = 2  # tokens before a forbidden phrase that can negate it
+SERVICE_QUESTIONS = ("有什么可以帮您", "有什么可以帮你", "办理什么业务", "办什么业务", "需要办理什么")
+NEGATION_CHARS = 10  # characters before a forbidden phrase, within its clause, that can negate it
+# Reassurances that contain a negator but negate the worry, not the promise ("不用担心,肯定涨" is still a promise).
+REASSURANCES = ("不用担心", "不要担心", "别担心", "不担心", "不用怕", "别怕", "不用犹豫")
 
 
 @dataclass
@@ -83,9 +86,11 @@ class ComplianceChecker:
             self.matcher.add(kind, [self.nlp.make_doc(p) for p in spec["phrases"]])
         self._lock = threading.Lock()
 
-    def _negated(self, doc, start: int) -> bool:
-        before = [t.text for t in doc[max(0, start - NEGATION_WINDOW) : start]]
-        return any(word in self.negators or word.startswith(("不", "没", "无", "非")) for word in before)
+    def _negated(self, clause: str, start_char: int) -> bool:
+        window = clause[max(0, start_char - NEGATION_CHARS) : start_char]
+        for reassurance in REASSURANCES:
+            window = window.replace(reassurance, "")
+        return any(negator in window for negator in self.negators)
 
     def check(self, text: str) -> list[Violation]:
         found: list[Violation] = []
@@ -94,7 +99,7 @@ class ComplianceChecker:
                 doc = self.nlp.make_doc(clause)
             for match_id, start, end in self.matcher(doc):
                 kind = self.nlp.vocab.strings[match_id]
-                if self._negated(doc, start):
+                if self._negated(clause, doc[start].idx):
                     continue
                 if kind == "promise" and any(w in clause for w in self.deposit_words) and not any(
                     w in clause for w in self.risk_words
@@ -144,7 +149,14 @@ class Understanding:
         text = normalize(text)
         analysis = TurnAnalysis(text=text, moves=self.moves.classify(text), violations=self.compliance.check(text))
         analysis.is_question = any(mark in text for mark in "??吗呢") or "请问" in text
-        if analysis.is_question and analysis.moves & {"needs_question"} == set() and any(
+        service_question = any(p in text for p in SERVICE_QUESTIONS)
+        if service_question:
+            # 请问办理什么业务 is the greeting step (笑相问), not needs discovery
+            analysis.moves.add("greeting")
+            if not any(c for c in clauses(text) if any(m in c for m in "??吗呢") and not any(p in c for p in SERVICE_QUESTIONS)):
+                analysis.moves.discard("needs_question")
+                analysis.is_question = False
+        elif analysis.is_question and "needs_question" not in analysis.moves and any(
             w in text for w in ("您", "你")
         ) and not analysis.moves & {"closing", "confirm_business"}:
             analysis.moves.add("needs_question")  # a question about the customer is a needs question

@@ -77,6 +77,46 @@ def sender_id() -> str:
     return session["sender"]
 
 
+@api.post("/drills")
+def drills_start():
+    from assistant.drill import service
+
+    data = json_body()
+    scenario = data.get("scenario")
+    if not isinstance(scenario, str):
+        raise InputError("scenario missing", "请指定演练场景(scenario)。", "bad_scenario")
+    drill = service.start_drill(sender_id(), scenario, seed=data.get("seed"), difficulty=data.get("difficulty", "normal"))
+    return jsonify(drill), 201
+
+
+@api.post("/drills/<int:drill_id>/turns")
+def drills_turn(drill_id: int):
+    from assistant.drill import service
+
+    return jsonify(service.take_turn(drill_id, json_body().get("text"), owner=sender_id()))
+
+
+@api.post("/drills/<int:drill_id>/finish")
+def drills_finish(drill_id: int):
+    from assistant.drill import service
+
+    return jsonify(service.finish_drill(drill_id, owner=sender_id()))
+
+
+@api.get("/drills/<int:drill_id>")
+def drills_get(drill_id: int):
+    from assistant.drill import service
+
+    return jsonify(service.get_drill(drill_id, owner=sender_id()))
+
+
+@api.post("/score")
+def score():
+    from assistant.scoring import score_transcript
+
+    return jsonify(score_transcript(json_body().get("transcript")))
+
+
 @api.post("/chat")
 def chat_message():
     data = json_body()

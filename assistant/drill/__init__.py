@@ -1,0 +1,1 @@
+"""Role-play drills: scenarios (data), the customer engine, and the service that stores every turn."""

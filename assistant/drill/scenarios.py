@@ -1,0 +1,87 @@
+"""Loading scenarios and the rubric: validated like the knowledge base, errors name file, entry and field."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from assistant.config import get_settings
+from assistant.errors import KBError, NotFound
+from assistant.drill.schema import Rubric, Scenario
+
+
+def _load(path: Path, model):
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return model.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise KBError(str(path), None, None, f"not valid YAML: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [str(p) for p in first["loc"]]
+        raise KBError(str(path), loc[0] if len(loc) > 1 else None, ".".join(loc[1:]) or loc[0], first["msg"]) from exc
+
+
+def load_scenarios(kb_dir: Path, entry_ids: set[str] | None = None) -> dict[str, Scenario]:
+    scenarios: dict[str, Scenario] = {}
+    for path in sorted((kb_dir / "scenarios").glob("*.yaml")):
+        scenario = _load(path, Scenario)
+        if scenario.id in scenarios:
+            raise KBError(str(path), scenario.id, "id", "duplicate scenario id")
+        if entry_ids is not None:
+            references = [(c.id, c.standard) for c in scenario.checkpoints] + [(o.id, o.standard) for o in scenario.objections]
+            for owner, standard in references:
+                if standard and standard not in entry_ids:
+                    raise KBError(str(path), owner, "standard", f"unknown knowledge-base entry '{standard}'")
+        scenarios[scenario.id] = scenario
+    return scenarios
+
+
+@lru_cache(maxsize=4)
+def _cached(kb_dir: str) -> tuple[dict[str, Scenario], Rubric]:
+    from assistant.kb import load_kb
+
+    directory = Path(kb_dir)
+    entry_ids = {e.id for e in load_kb(directory).entries}
+    return load_scenarios(directory, entry_ids), _load(directory / "rubric.yaml", Rubric)
+
+
+def all_scenarios() -> dict[str, Scenario]:
+    return _cached(str(get_settings().kb_dir))[0]
+
+
+def rubric() -> Rubric:
+    return _cached(str(get_settings().kb_dir))[1]
+
+
+def scenario_list() -> list[dict]:
+    """CONTRACTS section 2: `scenarios --json`."""
+    return [{"id": s.id, "title": s.title, "role": s.role, "persona": s.persona.summary,
+             "difficulties": list(rubric().difficulties)} for s in all_scenarios().values()]
+
+
+def get_scenario(scenario_id: str) -> Scenario:
+    scenario = all_scenarios().get(scenario_id)
+    if scenario is None:
+        known = "、".join(f"{s.id}({s.title})" for s in all_scenarios().values())
+        raise NotFound(f"unknown scenario {scenario_id!r}", f"没有找到演练场景“{scenario_id}”。可选场景:{known}。",
+                       "unknown_scenario")
+    return scenario
+
+
+def find_scenario(name: str | None) -> Scenario | None:
+    """A scenario by id, by one of its aliases, or by a knowledge-base topic it is about (from the bot's entities)."""
+    if not name:
+        return None
+    scenarios = all_scenarios()
+    if name in scenarios:
+        return scenarios[name]
+    for scenario in scenarios.values():
+        if name in scenario.aliases or any(alias in name for alias in scenario.aliases):
+            return scenario
+    for scenario in scenarios.values():
+        if name in scenario.products:
+            return scenario
+    return None

@@ -1,0 +1,166 @@
+"""Scoring a finished role-play against its scenario's checkpoints (CONTRACTS section 4).
+
+Every finding names the turn and quotes it; the weights come from scripts_kb/rubric.yaml or the scenario, never from
+code; feedback follows the branch's coaching forms: 赞赏性指导 (what went well and why it matters) and 建设性指导
+(what to change, with the standard wording from the knowledge base).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.drill.scenarios import get_scenario, rubric
+from assistant.drill.schema import DIMENSIONS, Checkpoint, Scenario
+from assistant.drill.understanding import TurnAnalysis, evidence_matches, get_understanding
+from assistant.errors import InputError
+
+MAX_TURNS = 300
+MAX_TURN_CHARS = 3000
+QUOTE_CHARS = 60
+MAX_PRAISE = 3
+MAX_IMPROVE = 4
+ENCOURAGEMENT = "整体思路是对的,把上面几点练熟,下一次情景通关一定会更好!"
+
+
+def validate_transcript(transcript: object) -> tuple[str, list[dict]]:
+    """The scenario id and turns, or InputError naming the field and the turn that is wrong."""
+    if not isinstance(transcript, dict):
+        raise InputError("transcript is not an object", "演练记录格式不对:应为包含 scenario 和 turns 的 JSON 对象。",
+                         "bad_transcript")
+    scenario = transcript.get("scenario")
+    if not isinstance(scenario, str) or not scenario:
+        raise InputError("missing scenario", "演练记录缺少 scenario 字段(场景编号)。", "bad_transcript")
+    turns = transcript.get("turns")
+    if not isinstance(turns, list):
+        raise InputError("turns is not a list", "演练记录的 turns 字段应为列表。", "bad_transcript")
+    if len(turns) > MAX_TURNS:
+        raise InputError(f"{len(turns)} turns", f"演练记录太长({len(turns)}轮),最多 {MAX_TURNS} 轮。", "too_many_turns")
+    for n, turn in enumerate(turns):
+        if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):
+            raise InputError(f"turn {n} malformed", f"第 {n + 1} 轮格式不对:需要 speaker 和 text 字段。", "bad_turn")
+        if turn.get("speaker") not in ("staff", "customer"):
+            raise InputError(f"turn {n} speaker {turn.get('speaker')!r}",
+                             f"第 {n + 1} 轮的 speaker 只能是 staff(员工)或 customer(客户),而不是“{turn.get('speaker')}”。",
+                             "bad_speaker")
+        if len(turn["text"]) > MAX_TURN_CHARS:
+            raise InputError(f"turn {n} too long", f"第 {n + 1} 轮太长了,每轮最多 {MAX_TURN_CHARS} 字。", "turn_too_long")
+    if not any(t["speaker"] == "staff" and t["text"].strip() for t in turns):
+        raise InputError("no staff turns", "演练记录里没有员工的发言,无法评分。", "no_staff_turns")
+    return scenario, turns
+
+
+@dataclass
+class _Hit:
+    turn: int
+    in_order: bool
+
+
+def _quote(text: str) -> str:
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "……"
+
+
+def _revealed_before(scenario: Scenario, turns: list[dict], index: int) -> set[str]:
+    """Needs the customer has voiced before turn `index` (their words appear in a customer line)."""
+    said = " ".join(t["text"] for t in turns[:index] if t["speaker"] == "customer")
+    return {n.id for n in scenario.needs if any(w in said for w in n.words)}
+
+
+def _ties_to_need(scenario: Scenario, turns: list[dict], index: int, analysis: TurnAnalysis) -> bool:
+    revealed = _revealed_before(scenario, turns, index)
+    return any(any(w in analysis.text for w in n.words) for n in scenario.needs if n.id in revealed)
+
+
+def _matches(checkpoint: Checkpoint, scenario: Scenario, turns, index: int, analysis: TurnAnalysis) -> bool:
+    if not any(evidence_matches(e, analysis) for e in checkpoint.evidence):
+        return False
+    return not checkpoint.ties_to_need or _ties_to_need(scenario, turns, index, analysis)
+
+
+def _standard_wording(entry_id: str | None) -> str:
+    if not entry_id:
+        return ""
+    from assistant.retrieval import get_searcher
+
+    entry = get_searcher().kb.by_id(entry_id)
+    if entry is None:
+        return ""
+    wording = " / ".join(entry.wording[:2]) if entry.wording else entry.text
+    return f"标准话术({entry.id}):{_quote(wording) if len(wording) > 120 else wording}"
+
+
+def score_transcript(transcript: object, analyses: dict[int, TurnAnalysis] | None = None) -> dict:
+    scenario_id, turns = validate_transcript(transcript)
+    scenario = get_scenario(scenario_id)
+    rules = rubric()
+    understanding = get_understanding()
+    analyses = dict(analyses or {})
+    for index, turn in enumerate(turns):
+        if turn["speaker"] == "staff" and index not in analyses:
+            analyses[index] = understanding.analyse(turn["text"])
+
+    hits: dict[str, _Hit] = {}
+    for index in sorted(analyses):
+        for checkpoint in scenario.checkpoints:
+            previous = hits.get(checkpoint.id)
+            if previous and previous.in_order:
+                continue
+            if _matches(checkpoint, scenario, turns, index, analyses[index]):
+                in_order = all(a in hits and hits[a].turn < index for a in checkpoint.after)
+                if previous is None or in_order:
+                    hits[checkpoint.id] = _Hit(index, in_order)
+
+    findings: list[dict] = []
+    credit = {d: 0.0 for d in DIMENSIONS}
+    weight = {d: 0.0 for d in DIMENSIONS}
+    praise, improve = [], []
+    for checkpoint in scenario.checkpoints:
+        weight[checkpoint.dimension] += checkpoint.weight
+        hit = hits.get(checkpoint.id)
+        if hit is None:
+            findings.append({"dimension": checkpoint.dimension, "checkpoint": checkpoint.id, "status": "miss",
+                             "evidence_turn": None, "note": f"未做到:{checkpoint.text}"})
+            improve.append((checkpoint.weight, f"{checkpoint.text}。{_standard_wording(checkpoint.standard)}".rstrip("。")))
+            continue
+        quote = _quote(turns[hit.turn]["text"])
+        if hit.in_order:
+            credit[checkpoint.dimension] += checkpoint.weight
+            note = f"第 {hit.turn + 1} 轮做到:“{quote}”"
+            if len(praise) < MAX_PRAISE:
+                praise.append(f"{checkpoint.text}(第 {hit.turn + 1} 轮:“{quote}”)。{checkpoint.praise}".rstrip("。") + "。")
+        else:
+            credit[checkpoint.dimension] += checkpoint.weight * rules.out_of_order_credit
+            order = "、".join(c.text for c in scenario.checkpoints if c.id in checkpoint.after)
+            note = f"第 {hit.turn + 1} 轮做到但顺序不对(应在“{order}”之后):“{quote}”"
+            improve.append((checkpoint.weight * 0.5, f"注意顺序:{checkpoint.text}应在“{order}”之后。"))
+        findings.append({"dimension": checkpoint.dimension, "checkpoint": checkpoint.id, "status": "hit",
+                         "evidence_turn": hit.turn, "note": note})
+
+    violations = 0
+    for index in sorted(analyses):
+        for violation in analyses[index].violations:
+            violations += 1
+            quote = _quote(turns[index]["text"])
+            findings.append({"dimension": "compliance", "checkpoint": f"compliance_{violation.kind}",
+                             "status": "violation", "evidence_turn": index,
+                             "note": f"第 {index + 1} 轮违规({violation.note}):“{quote}”,不得说“{violation.phrase}”"})
+            improve.append((100.0, f"合规红线:{violation.note}。第 {index + 1} 轮说了“{violation.phrase}”,"
+                                   "非存款产品不得承诺保本保收益,不施压、不贬低同业,如实提示风险。"))
+
+    dimensions = {}
+    for d in DIMENSIONS:
+        base = 100.0 * credit[d] / weight[d] if weight[d] else 100.0
+        if d == "compliance":
+            base -= rules.violation_penalty * violations
+        dimensions[d] = round(max(0.0, min(100.0, base)))
+    weights = scenario.weights or rules.weights
+    total = round(sum(weights[d] * dimensions[d] for d in DIMENSIONS))
+    improve_lines = [text for _, text in sorted(improve, key=lambda pair: -pair[0])[:MAX_IMPROVE]]
+    if improve_lines:
+        improve_lines.append(ENCOURAGEMENT)
+    return {
+        "scenario": scenario.id,
+        "total": total,
+        "passed": total >= rules.pass_total and violations == 0,
+        "dimensions": dimensions,
+        "findings": findings,
+        "feedback": {"praise": praise, "improve": improve_lines},
+    }
