@@ -118,6 +118,14 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
     if moves & {"apology", "empathy"}:
         state.trust += 1
 
+    # A worry answered before the customer voices it is settled: they will not raise it any more.
+    for upcoming in t.plan:
+        if upcoming.id not in state.raised and any_evidence(upcoming.answered_by, analysis):
+            state.raised.append(upcoming.id)
+            state.answered.append(upcoming.id)
+            state.trust += 1
+            t.events.append(f"preempted:{upcoming.id}")
+
     insisting = False
     if state.open_objection:
         current = t.objection(state.open_objection)

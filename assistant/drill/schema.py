@@ -26,6 +26,7 @@ class Evidence(Strict):
 
     moves: list[Move] = []
     all_of: list[list[str]] = []  # e.g. [[每月, 每个月], [几百, 小钱, 少量]]: both groups must match in the same turn
+    in_question: bool = False  # the words must be asked, not told (a needs question, not a pitch mentioning 结婚)
 
     @model_validator(mode="after")
     def _not_empty(self) -> "Evidence":

@@ -26,7 +26,9 @@ _CLAUSE_SPLIT = re.compile(r"[。!?;!?;\n]+|(?<=[,,])")
 SERVICE_QUESTIONS = ("有什么可以帮您", "有什么可以帮你", "办理什么业务", "办什么业务", "需要办理什么")
 NEGATION_CHARS = 10  # characters before a forbidden phrase, within its clause, that can negate it
 # Reassurances that contain a negator but negate the worry, not the promise ("不用担心,肯定涨" is still a promise).
-REASSURANCES = ("不用担心", "不要担心", "别担心", "不担心", "不用怕", "别怕", "不用犹豫")
+REASSURANCES = ("不用担心", "不要担心", "别担心", "不担心", "不用怕", "别怕", "不用犹豫",
+                # words that contain a negator character but negate nothing
+                "不过", "不错", "不少", "不断", "不仅", "不管", "不久", "不如", "无论", "非常", "没事")
 
 
 @dataclass
@@ -45,6 +47,7 @@ class TurnAnalysis:
     moves: set[str] = field(default_factory=set)
     violations: list[Violation] = field(default_factory=list)
     is_question: bool = False
+    question_text: str = ""  # the clauses that ask something
 
     def to_dict(self) -> dict:
         return {"moves": sorted(self.moves), "violations": [v.to_dict() for v in self.violations],
@@ -55,11 +58,19 @@ def clauses(text: str) -> list[str]:
     return [c.strip(" ,,") for c in _CLAUSE_SPLIT.split(text) if c and c.strip(" ,,")]
 
 
+QUESTION_MARKS = ("?", "?", "吗", "呢", "请问", "多少", "什么", "哪", "怎么", "几")
+
+
+def is_question_clause(clause: str) -> bool:
+    return any(mark in clause for mark in QUESTION_MARKS)
+
+
 def evidence_matches(evidence: Evidence, analysis: TurnAnalysis) -> bool:
     if evidence.moves and analysis.moves.intersection(evidence.moves):
         return True
     if evidence.all_of:
-        return all(any(word in analysis.text for word in group) for group in evidence.all_of)
+        text = analysis.question_text if evidence.in_question else analysis.text
+        return all(any(word in text for word in group) for group in evidence.all_of)
     return False
 
 
@@ -148,17 +159,16 @@ class Understanding:
     def analyse(self, text: str) -> TurnAnalysis:
         text = normalize(text)
         analysis = TurnAnalysis(text=text, moves=self.moves.classify(text), violations=self.compliance.check(text))
-        analysis.is_question = any(mark in text for mark in "??吗呢") or "请问" in text
-        service_question = any(p in text for p in SERVICE_QUESTIONS)
-        if service_question:
-            # 请问办理什么业务 is the greeting step (笑相问), not needs discovery
+        # 请问办理什么业务 is the greeting step (笑相问), not needs discovery
+        if any(p in text for p in SERVICE_QUESTIONS):
             analysis.moves.add("greeting")
-            if not any(c for c in clauses(text) if any(m in c for m in "??吗呢") and not any(p in c for p in SERVICE_QUESTIONS)):
-                analysis.moves.discard("needs_question")
-                analysis.is_question = False
-        elif analysis.is_question and "needs_question" not in analysis.moves and any(
-            w in text for w in ("您", "你")
-        ) and not analysis.moves & {"closing", "confirm_business"}:
+        questions = [c for c in clauses(text) if is_question_clause(c) and not any(p in c for p in SERVICE_QUESTIONS)]
+        analysis.question_text = " ".join(questions)
+        analysis.is_question = bool(questions)
+        if not analysis.is_question:
+            analysis.moves.discard("needs_question")  # telling is not asking
+        elif "needs_question" not in analysis.moves and any(w in analysis.question_text for w in ("您", "你")) \
+                and not analysis.moves & {"closing", "confirm_business"}:
             analysis.moves.add("needs_question")  # a question about the customer is a needs question
         return analysis
 

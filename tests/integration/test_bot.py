@@ -104,3 +104,25 @@ def test_bad_input_gets_a_polite_chinese_reply(rasa_stack, message):
     text = reply_text(messages)
     assert messages and CJK.search(text), messages
     assert "Traceback" not in text
+
+
+def test_a_drill_through_rasa_to_its_report(rasa_stack):
+    """Start by name, play the scripted strong lines through the real bot, get the report when the customer leaves."""
+    lines = yaml.safe_load((ROOT / "tests" / "data" / "drills" / "fund_sip_young_worker.yaml").read_text())["strong"]
+    sender = uuid.uuid4().hex
+    opening = reply_text(rasa_stack.say(sender, "开始演练 基金定投"))
+    assert "演练开始" in opening and "客户:" in opening
+    assert "一次只能练一场" in reply_text(rasa_stack.say(sender, "开始演练 投诉处理"))
+    texts = [reply_text(rasa_stack.say(sender, line)) for line in lines]
+    assert all(t.startswith("客户:") for t in texts)
+    assert "演练评分" in texts[-1] and "情景通关:通过" in texts[-1]
+    assert "没有正在进行的演练" in reply_text(rasa_stack.say(sender, "结束演练"))
+    assert "网点服务营销助手" in reply_text(rasa_stack.say(sender, "您好"))  # back to normal chat
+
+
+def test_stopping_a_weak_drill_reports_a_fail(rasa_stack):
+    sender = uuid.uuid4().hex
+    rasa_stack.say(sender, "我要练定投")
+    rasa_stack.say(sender, "这个基金保本的,稳赚不赔,你买吧")
+    report = reply_text(rasa_stack.say(sender, "结束演练"))
+    assert "情景通关:未通过" in report and "合规问题" in report
