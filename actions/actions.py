@@ -88,7 +88,8 @@ class ActionStartDrill(SafeAction):
     def handle(self, dispatcher, tracker):
         from assistant import chat
 
-        reply = chat.start_drill_reply(tracker.sender_id, entity(tracker, "scenario") or entity(tracker, "product"))
+        named = entity(tracker, "scenario") or entity(tracker, "product") or tracker.latest_message.get("text")
+        reply = chat.start_drill_reply(tracker.sender_id, named)
         send(dispatcher, reply)
         return drill_events(reply)
 

@@ -197,3 +197,58 @@ def run_scoring_bench() -> int:
     print(f"compliance slips caught: {sum(v > 0 for _, v in slips)}/{len(slips)}   "
           f"false compliance alarms on the others: {sum(v > 0 for _, v in clean)}/{len(clean)}")
     return 0
+
+
+DRILL_SCRIPTS = ROOT / "tests" / "data" / "drills"
+
+
+def run_drill_bench(rounds: int = 3) -> int:
+    """Customer-turn latency through the real Rasa server and action server, against the library alone (same turns)."""
+    import os
+    import shutil
+    import tempfile
+    import uuid
+
+    from assistant.stack import RasaStack
+
+    scripts = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["strong"] for p in sorted(DRILL_SCRIPTS.glob("*.yaml"))}
+    workdir = Path(tempfile.mkdtemp(prefix="drill-bench-"))
+    if (get_settings().index_dir).is_dir():
+        shutil.copytree(get_settings().index_dir, workdir / "index")
+    os.environ["ASSISTANT_VAR"] = str(workdir)  # the bench's drills never land in the real database
+
+    from assistant.drill import service
+
+    library, through_rasa = [], []
+    for n in range(rounds):
+        for scenario, lines in scripts.items():
+            drill = service.start_drill(f"bench-{uuid.uuid4().hex}", scenario, seed=n)
+            for line in lines:
+                started = time.perf_counter()
+                done = service.take_turn(drill["id"], line)["done"]
+                library.append((time.perf_counter() - started) * 1000)
+                if done:
+                    break
+    stack = RasaStack(workdir).start()
+    try:
+        for n in range(rounds):
+            for scenario, lines in scripts.items():
+                sender = f"bench-{uuid.uuid4().hex}"
+                stack.say(sender, f"开始演练 {scenario}")
+                for line in lines:
+                    started = time.perf_counter()
+                    replies = stack.say(sender, line)
+                    through_rasa.append((time.perf_counter() - started) * 1000)
+                    if any("演练评分" in (m.get("text") or "") for m in replies):
+                        break
+    finally:
+        stack.close()
+    print(f"customer-turn latency, {len(scripts)} scenarios x {rounds} rounds of scripted staff lines\n")
+    print("| path | turns | p50 ms | p95 ms |")
+    print("|---|---|---|---|")
+    print(f"| library only (engine + understanding + SQLite) | {len(library)} | {percentile(library, 50):.0f} | "
+          f"{percentile(library, 95):.0f} |")
+    print(f"| REST → Rasa → action server → library | {len(through_rasa)} | {percentile(through_rasa, 50):.0f} | "
+          f"{percentile(through_rasa, 95):.0f} |")
+    print(f"\nRasa's share (ratio of medians): {percentile(through_rasa, 50) / percentile(library, 50):.2f}x")
+    return 0

@@ -108,8 +108,7 @@ def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = "
                      data={"drill_active": True, "drill_id": running.id})
     scenario = find_scenario(scenario_name)
     if scenario is None:
-        prompt = "想练哪个情景?" if not scenario_name else f"没有找到“{scenario_name}”对应的演练场景。可选场景:"
-        return scenarios_reply(prompt)
+        return scenarios_reply("想练哪个情景?点一个开始,或者说“开始演练 场景名”:")
     try:
         drill = service.start_drill(owner, scenario.id, difficulty=difficulty)
     except InputError as exc:

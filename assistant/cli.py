@@ -76,6 +76,8 @@ def cmd_bench(args) -> int:
 
     if args.what == "scoring":
         return bench.run_scoring_bench()
+    if args.what == "drill":
+        return bench.run_drill_bench()
     return bench.run_retrieval_bench(st_model=args.st_model, sizes=args.sizes)
 
 
@@ -166,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_kb)
 
     p = sub.add_parser("bench", help="基准测试")
-    p.add_argument("what", choices=["retrieval", "scoring"])
+    p.add_argument("what", choices=["retrieval", "scoring", "drill"])
     p.add_argument("--st-model", help="sentence-transformers 模型目录 (对比用)")
     p.add_argument("--sizes", default="1000,10000,100000", help="规模测试的条目数")
     p.set_defaults(func=cmd_bench)

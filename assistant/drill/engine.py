@@ -136,6 +136,11 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             t.say(current.accepted_lines, f"answered:{current.id}")
             if t.ready() and not state.accepted:
                 t.accept()
+            elif (upcoming := t.next_objection()) is not None:
+                # one worry settled, the customer voices the next
+                state.raised.append(upcoming.id)
+                state.open_objection = upcoming.id
+                t.say(upcoming.lines, f"objection:{upcoming.id}")
         elif moves & (PITCH_MOVES | DECISION_MOVES | {"objection_answer"}) or not (
             analysis.is_question or "needs_question" in moves
         ) and moves - {"greeting", "farewell"}:
@@ -158,7 +163,11 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
                 t.say(target.lines, f"reveal:{target.id}")
             elif asked_needs and pending:
                 t.say(r.probe_more, "probe_more")
-        pitched = bool(moves & PITCH_MOVES)
+        # a pitch is a presentation move, or telling (not asking) about the product the drill is about
+        pitched = bool(moves & PITCH_MOVES) or bool(
+            analysis.topics & set(scenario.products) and not analysis.is_question)
+        if pitched:
+            moves = moves | {"presentation"}
         if pitched and not state.revealed and scenario.needs_to_accept > 0:
             state.patience -= 1
             t.say(r.pitch_too_early, "pitch_too_early")

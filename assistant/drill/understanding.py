@@ -22,7 +22,7 @@ from assistant.text import normalize
 # A clause is this close in meaning to a move's example (relative to the best unrelated example) to count as that move.
 EXAMPLE_MARGIN = 0.035
 EXAMPLE_FLOOR = 0.90
-_CLAUSE_SPLIT = re.compile(r"[。!?;!?;\n]+|(?<=[,,])")
+_CLAUSE_SPLIT = re.compile(r"(?<=[。!?;!?;\n,,])")  # split after the mark: a clause keeps its "?"
 SERVICE_QUESTIONS = ("有什么可以帮您", "有什么可以帮你", "办理什么业务", "办什么业务", "需要办理什么")
 NEGATION_CHARS = 10  # characters before a forbidden phrase, within its clause, that can negate it
 # Reassurances that contain a negator but negate the worry, not the promise ("不用担心,肯定涨" is still a promise).
@@ -48,21 +48,26 @@ class TurnAnalysis:
     violations: list[Violation] = field(default_factory=list)
     is_question: bool = False
     question_text: str = ""  # the clauses that ask something
+    topics: set[str] = field(default_factory=set)  # knowledge-base topics the turn names (基金定投 → fund_sip)
 
     def to_dict(self) -> dict:
         return {"moves": sorted(self.moves), "violations": [v.to_dict() for v in self.violations],
-                "is_question": self.is_question}
+                "is_question": self.is_question, "topics": sorted(self.topics)}
 
 
 def clauses(text: str) -> list[str]:
-    return [c.strip(" ,,") for c in _CLAUSE_SPLIT.split(text) if c and c.strip(" ,,")]
+    return [c.strip(" ,,。;;\n") for c in _CLAUSE_SPLIT.split(text) if c.strip(" ,,。;;\n")] 
 
 
-QUESTION_MARKS = ("?", "?", "吗", "呢", "请问", "多少", "什么", "哪", "怎么", "几")
+QUESTION_MARKS = ("?", "?", "吗", "呢", "请问", "有没有", "是不是", "要不要", "能不能", "需不需要", "会不会")
+# Question words that also appear in statements (几分钟就好了, 到期拿多少): they ask only when addressed to the customer.
+WEAK_QUESTION_MARKS = ("多少", "什么", "哪", "怎么", "几", "多久", "多大")
 
 
 def is_question_clause(clause: str) -> bool:
-    return any(mark in clause for mark in QUESTION_MARKS)
+    if any(mark in clause for mark in QUESTION_MARKS):
+        return True
+    return any(mark in clause for mark in WEAK_QUESTION_MARKS) and ("您" in clause or "你" in clause)
 
 
 def evidence_matches(evidence: Evidence, analysis: TurnAnalysis) -> bool:
@@ -152,13 +157,15 @@ class MoveClassifier:
 class Understanding:
     """Analyses staff turns; one per process, shared by the engine and the scorer."""
 
-    def __init__(self, kb_dir: Path, embedder=None):
+    def __init__(self, kb_dir: Path, embedder=None, named_topics=None):
+        self.named_topics = named_topics or (lambda text: set())
         self.moves = MoveClassifier(yaml.safe_load((kb_dir / "drill" / "moves.yaml").read_text(encoding="utf-8")), embedder)
         self.compliance = ComplianceChecker(yaml.safe_load((kb_dir / "compliance.yaml").read_text(encoding="utf-8")))
 
     def analyse(self, text: str) -> TurnAnalysis:
         text = normalize(text)
-        analysis = TurnAnalysis(text=text, moves=self.moves.classify(text), violations=self.compliance.check(text))
+        analysis = TurnAnalysis(text=text, moves=self.moves.classify(text), violations=self.compliance.check(text),
+                                topics=self.named_topics(text))
         # 请问办理什么业务 is the greeting step (笑相问), not needs discovery
         if any(p in text for p in SERVICE_QUESTIONS):
             analysis.moves.add("greeting")
@@ -175,12 +182,13 @@ class Understanding:
 
 @lru_cache(maxsize=4)
 def _understanding(kb_dir: str, use_embedder: bool) -> Understanding:
-    embedder = None
+    embedder = named_topics = None
     if use_embedder:
         from assistant.retrieval import get_searcher
 
-        embedder = get_searcher().embedder
-    return Understanding(Path(kb_dir), embedder)
+        searcher = get_searcher()
+        embedder, named_topics = searcher.embedder, searcher.named_topics
+    return Understanding(Path(kb_dir), embedder, named_topics)
 
 
 def get_understanding() -> Understanding:

@@ -105,6 +105,14 @@ class Calibrator:
         return cls(model.coef_[0].tolist(), float(model.intercept_[0]), mean.tolist(), scale.tolist())
 
 
+FUZZY_MIN_CHARS = 3
+
+
+def _masks(word: str) -> list[str]:
+    """The word with one character (never the first) replaced by a wildcard: 大额存单 → 大?存单, 大额?单, 大额存?."""
+    return [word[:i] + "\0" + word[i + 1 :] for i in range(1, len(word))]
+
+
 class Searcher:
     def __init__(self, kb: KnowledgeBase, index: RetrievalIndex, embedder: Embedder, calibrator: Calibrator | None):
         self.kb, self.index, self.embedder, self.calibrator = kb, index, embedder, calibrator
@@ -113,13 +121,27 @@ class Searcher:
             key=lambda pair: -len(pair[0]),
         )
         add_words(w for w, _ in self._topic_words)
+        self._fuzzy: dict[str, str] = {}
+        for word, pid in self._topic_words:
+            if len(word) >= FUZZY_MIN_CHARS:
+                for mask in _masks(word):
+                    self._fuzzy.setdefault(mask, pid)
+        self._fuzzy_lengths = sorted({len(w) for w, _ in self._topic_words if len(w) >= FUZZY_MIN_CHARS})
         self._entry_kinds = np.array([e.kind for e in kb.entries])
         self._entry_products = np.array([e.product for e in kb.entries])
 
     # -- features and ranking -------------------------------------------------------------------------------
     def named_topics(self, text: str) -> set[str]:
+        """Topics whose name or synonym appears in the text, allowing one wrong character (an IME slip: 大额纯单)."""
         lowered = text.lower()
-        return {pid for word, pid in self._topic_words if word in lowered}
+        named = {pid for word, pid in self._topic_words if word in lowered}
+        for n in self._fuzzy_lengths:
+            for start in range(len(lowered) - n + 1):
+                for mask in _masks(lowered[start : start + n]):
+                    pid = self._fuzzy.get(mask)
+                    if pid is not None:
+                        named.add(pid)
+        return named
 
     def _rank(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Fused score, dense score and lexical score per entry, plus the query's feature vector."""

@@ -106,18 +106,39 @@ def test_bad_input_gets_a_polite_chinese_reply(rasa_stack, message):
     assert "Traceback" not in text
 
 
-def test_a_drill_through_rasa_to_its_report(rasa_stack):
-    """Start by name, play the scripted strong lines through the real bot, get the report when the customer leaves."""
-    lines = yaml.safe_load((ROOT / "tests" / "data" / "drills" / "fund_sip_young_worker.yaml").read_text())["strong"]
+DRILL_SCRIPTS = sorted((ROOT / "tests" / "data" / "drills").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("script", DRILL_SCRIPTS, ids=[p.stem for p in DRILL_SCRIPTS])
+def test_strong_drill_through_rasa_passes_and_weak_fails(rasa_stack, script):
+    """Start by name, play the scripted lines through the real bot; every staff line must reach the customer."""
+    lines = yaml.safe_load(script.read_text(encoding="utf-8"))
+    scenario = yaml.safe_load((ROOT / "scripts_kb" / "scenarios" / script.name).read_text(encoding="utf-8"))
+    reports = {}
+    for kind in ("strong", "weak"):
+        sender = uuid.uuid4().hex
+        opening = reply_text(rasa_stack.say(sender, f"开始演练 {scenario['aliases'][0]}"))
+        assert f"【演练开始】{scenario['title']}" in opening and "客户:" in opening
+        texts = []
+        for line in lines[kind]:
+            texts.append(reply_text(rasa_stack.say(sender, line)))
+            if "演练评分" in texts[-1]:
+                break
+        assert all(t.startswith("客户:") for t in texts), texts
+        if "演练评分" not in texts[-1]:
+            texts.append(reply_text(rasa_stack.say(sender, "结束演练")))
+        reports[kind] = texts[-1]
+        assert "网点服务营销助手" in reply_text(rasa_stack.say(sender, "您好"))  # back to normal chat
+    assert "情景通关:通过" in reports["strong"]
+    assert "情景通关:未通过" in reports["weak"]
+
+
+def test_one_drill_at_a_time_in_chat(rasa_stack):
     sender = uuid.uuid4().hex
-    opening = reply_text(rasa_stack.say(sender, "开始演练 基金定投"))
-    assert "演练开始" in opening and "客户:" in opening
+    assert "演练开始" in reply_text(rasa_stack.say(sender, "开始演练 基金定投"))
     assert "一次只能练一场" in reply_text(rasa_stack.say(sender, "开始演练 投诉处理"))
-    texts = [reply_text(rasa_stack.say(sender, line)) for line in lines]
-    assert all(t.startswith("客户:") for t in texts)
-    assert "演练评分" in texts[-1] and "情景通关:通过" in texts[-1]
+    assert "演练评分" in reply_text(rasa_stack.say(sender, "结束演练"))
     assert "没有正在进行的演练" in reply_text(rasa_stack.say(sender, "结束演练"))
-    assert "网点服务营销助手" in reply_text(rasa_stack.say(sender, "您好"))  # back to normal chat
 
 
 def test_stopping_a_weak_drill_reports_a_fail(rasa_stack):
