@@ -88,8 +88,9 @@ class ActionStartDrill(SafeAction):
     def handle(self, dispatcher, tracker):
         from assistant import chat
 
-        named = entity(tracker, "scenario") or entity(tracker, "product") or tracker.latest_message.get("text")
-        reply = chat.start_drill_reply(tracker.sender_id, named)
+        text = tracker.latest_message.get("text") or ""
+        named = entity(tracker, "scenario") or entity(tracker, "product") or text
+        reply = chat.start_drill_reply(tracker.sender_id, named, text=text)
         send(dispatcher, reply)
         return drill_events(reply)
 

@@ -96,12 +96,19 @@ def scenarios_reply(prompt: str = "可以练这些情景,点一个开始,或者�
     return Reply("\n".join(lines), buttons, {"drill_active": False})
 
 
-def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = "normal") -> Reply:
+# Words of an explicit request to drill. Inside a drill a staff line the bot mistakes for "start a drill" (it can
+# happen: 我给您介绍一下定投) is a turn of the role-play, not a second drill.
+START_WORDS = ("演练", "练习", "练一下", "练练", "情景模拟", "通关", "陪我练", "我要练", "我想练")
+
+
+def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = "normal", text: str = "") -> Reply:
     from assistant.drill import service
     from assistant.drill.scenarios import find_scenario, get_scenario
     from assistant.errors import InputError
 
     running = service.active_drill(owner)
+    if running is not None and text and not any(word in text for word in START_WORDS):
+        return drill_turn_reply(owner, text)
     if running is not None:
         title = get_scenario(running.scenario).title
         return Reply(f"您已经有一场正在进行的演练(“{title}”),一次只能练一场。请继续作答,或说“结束演练”。",

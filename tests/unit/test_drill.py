@@ -125,7 +125,9 @@ def test_chat_replies_for_drills():
     assert len(listing.buttons) == len(all_scenarios()) and not listing.data["drill_active"]
     started = chat.start_drill_reply("chat-user", "基金定投")
     assert started.data["drill_active"] and "客户:" in started.text
-    assert "一次只能练一场" in chat.start_drill_reply("chat-user", "定投").text
+    assert "一次只能练一场" in chat.start_drill_reply("chat-user", "定投", text="开始演练 定投").text
+    mistaken = chat.start_drill_reply("chat-user", "fund_sip", text="我给您介绍一下基金定投")
+    assert mistaken.text.startswith("客户:")  # a staff line the bot took for "start a drill" is still a turn
     turn = chat.drill_turn_reply("chat-user", "您好,欢迎光临")
     assert turn.text.startswith("客户:") and turn.data["drill_active"]
     stopped = chat.stop_drill_reply("chat-user")
