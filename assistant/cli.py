@@ -59,9 +59,14 @@ def cmd_kb(args) -> int:
     from assistant.kb import load_kb
 
     settings = get_settings()
-    kb = load_kb(Path(args.dir) if args.dir else settings.kb_dir)
+    kb_dir = Path(args.dir) if args.dir else settings.kb_dir
+    kb = load_kb(kb_dir)
     if args.action == "validate":
-        print(f"知识库校验通过:{len(kb.topics)} 个主题,{len(kb.entries)} 条条目。")
+        from assistant.drill.scenarios import load_rubric, load_scenarios
+
+        scenarios = load_scenarios(kb_dir, {e.id for e in kb.entries})
+        load_rubric(kb_dir)
+        print(f"知识库校验通过:{len(kb.topics)} 个主题,{len(kb.entries)} 条条目,{len(scenarios)} 个演练场景。")
         return 0
     from assistant.retrieval.searcher import open_searcher
 

@@ -39,13 +39,17 @@ def load_scenarios(kb_dir: Path, entry_ids: set[str] | None = None) -> dict[str,
     return scenarios
 
 
+def load_rubric(kb_dir: Path) -> Rubric:
+    return _load(kb_dir / "rubric.yaml", Rubric)
+
+
 @lru_cache(maxsize=4)
 def _cached(kb_dir: str) -> tuple[dict[str, Scenario], Rubric]:
     from assistant.kb import load_kb
 
     directory = Path(kb_dir)
     entry_ids = {e.id for e in load_kb(directory).entries}
-    return load_scenarios(directory, entry_ids), _load(directory / "rubric.yaml", Rubric)
+    return load_scenarios(directory, entry_ids), load_rubric(directory)
 
 
 def all_scenarios() -> dict[str, Scenario]:

@@ -66,3 +66,17 @@ def test_kb_validate_names_file_entry_and_field(tmp_path):
     bad = run("kb", "validate", "--dir", str(kb_dir), check=False)
     assert bad.returncode == 2
     assert "vip.yaml" in bad.stderr and data["entries"][0]["id"] in bad.stderr and "kind" in bad.stderr
+
+
+def test_kb_validate_checks_scenarios_too(tmp_path):
+    import shutil
+
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(ROOT / "scripts_kb", kb_dir)
+    path = kb_dir / "scenarios" / "fund_sip_young_worker.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["checkpoints"][0]["standard"] = "no-such-entry"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    bad = run("kb", "validate", "--dir", str(kb_dir), check=False)
+    assert bad.returncode == 2
+    assert "fund_sip_young_worker.yaml" in bad.stderr and "standard" in bad.stderr and "no-such-entry" in bad.stderr
