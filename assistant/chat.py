@@ -153,3 +153,16 @@ def stop_drill_reply(owner: str) -> Reply:
     report = service.finish_drill(running.id, owner=owner)
     return Reply(f"演练已结束。\n\n{service.format_report(report)}",
                  data={"drill_active": False, "drill_id": running.id, "report": report})
+
+
+def reply_without_bot(owner: str, message: str) -> Reply:
+    """What the library answers when the Rasa server is down: drills and scripts both still work, by simple rules."""
+    from assistant.drill import service
+
+    if "结束演练" in message:
+        return stop_drill_reply(owner)
+    if service.active_drill(owner) is not None:
+        return drill_turn_reply(owner, message)
+    if any(word in message for word in START_WORDS):
+        return start_drill_reply(owner, message, text=message)
+    return answer_script(message)

@@ -117,6 +117,19 @@ def score():
     return jsonify(score_transcript(json_body().get("transcript")))
 
 
+def merge_rasa_messages(messages: list[dict]) -> list[dict]:
+    """Rasa's REST channel sends an action's JSON payload as a message of its own: fold it into the text before it."""
+    replies: list[dict] = []
+    for message in messages:
+        if "text" not in message and replies:
+            replies[-1]["data"].update(message.get("custom") or {})
+            replies[-1]["buttons"] += message.get("buttons") or []
+            continue
+        replies.append({"text": message.get("text", ""), "buttons": list(message.get("buttons") or []),
+                        "data": dict(message.get("custom") or {})})
+    return replies
+
+
 @api.post("/chat")
 def chat_message():
     data = json_body()
@@ -127,12 +140,10 @@ def chat_message():
         response = requests.post(f"{settings.rasa_url}/webhooks/rest/webhook",
                                  json={"sender": sender_id(), "message": message}, timeout=RASA_TIMEOUT)
         response.raise_for_status()
-        replies = [{"text": m.get("text", ""), "buttons": m.get("buttons", []), "data": m.get("custom", {})}
-                   for m in response.json()]
-        return jsonify({"replies": replies, "source": "rasa"})
+        return jsonify({"replies": merge_rasa_messages(response.json()), "source": "rasa"})
     except requests.RequestException as exc:
-        # The bot is down: still answer script questions straight from the library, and say so.
+        # The bot is down: the library still answers scripts and runs drills, and says so.
         log.error("rasa unreachable: %s", exc)
-        reply = chat.answer_script(message)
-        notice = {"text": "对话服务暂时不可用,演练需稍后再试;以下是直接从话术库查到的结果。", "buttons": [], "data": {}}
+        reply = chat.reply_without_bot(sender_id(), message)
+        notice = {"text": "对话服务暂时不可用,以下由话术库和演练引擎直接回答。", "buttons": [], "data": {}}
         return jsonify({"replies": [notice, reply.to_dict()], "source": "library"})

@@ -53,6 +53,14 @@ def test_chat_without_rasa_still_answers_scripts_from_the_library(client, monkey
     assert data["replies"][1]["data"]["product"] == "credit_card"
 
 
+def test_drills_still_run_in_chat_when_rasa_is_down(client, monkeypatch):
+    monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")
+    say = lambda text: client.post("/api/chat", json={"message": text}).get_json()["replies"][1]  # noqa: E731
+    assert "演练开始" in say("开始演练 基金定投")["text"]
+    assert say("您好,欢迎光临")["text"].startswith("客户:")
+    assert "演练评分" in say("结束演练")["text"]
+
+
 def test_unexpected_error_hides_the_stack_trace(app, monkeypatch):
     import assistant.retrieval
 
@@ -64,3 +72,15 @@ def test_unexpected_error_hides_the_stack_trace(app, monkeypatch):
     assert response.status_code == 500
     assert "secret" not in response.get_data(as_text=True)
     assert response.get_json()["error"]["code"] == "internal"
+
+
+def test_rasa_payloads_are_folded_into_their_text():
+    from assistant.web.api import merge_rasa_messages
+
+    merged = merge_rasa_messages([
+        {"recipient_id": "u", "text": "【基金定投FAB话术】……", "buttons": [{"title": "怕亏", "payload": "/ask_script"}]},
+        {"recipient_id": "u", "custom": {"entry_id": "fund_sip-fab"}},
+        {"recipient_id": "u", "text": "第二条"},
+    ])
+    assert [m["text"] for m in merged] == ["【基金定投FAB话术】……", "第二条"]
+    assert merged[0]["data"] == {"entry_id": "fund_sip-fab"} and len(merged[0]["buttons"]) == 1
