@@ -33,7 +33,7 @@ class DrillState:
     dodges: int = 0
     accepted: bool = False
     done: bool = False
-    outcome: str = "in_progress"  # accepted | left_satisfied | walked_away | left | turn_limit
+    outcome: str = "in_progress"  # accepted | walked_away | left | turn_limit
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,9 +77,10 @@ class _Turn:
     def next_objection(self) -> Objection | None:
         return next((o for o in self.plan if o.id not in self.state.raised), None)
 
-    def raise_next(self, moves: set[str]) -> bool:
+    def raise_next(self, moves: set[str] | None = None) -> bool:
+        """The customer voices their next worry: when the staff's moves prompt it, or straight away (moves=None)."""
         upcoming = self.next_objection()
-        if upcoming is None or not moves.intersection(upcoming.raise_on):
+        if upcoming is None or (moves is not None and not moves.intersection(upcoming.raise_on)):
             return False
         self.state.raised.append(upcoming.id)
         self.state.open_objection = upcoming.id
@@ -126,7 +127,7 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             state.trust += 1
             t.events.append(f"preempted:{upcoming.id}")
 
-    insisting = False
+    insisting = settled_now = False
     if state.open_objection:
         current = t.objection(state.open_objection)
         if any_evidence(current.answered_by, analysis):
@@ -134,13 +135,11 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             state.open_objection = None
             state.trust += 1
             t.say(current.accepted_lines, f"answered:{current.id}")
+            settled_now = True
             if t.ready() and not state.accepted:
                 t.accept()
-            elif (upcoming := t.next_objection()) is not None:
-                # one worry settled, the customer voices the next
-                state.raised.append(upcoming.id)
-                state.open_objection = upcoming.id
-                t.say(upcoming.lines, f"objection:{upcoming.id}")
+            else:
+                t.raise_next()  # one worry settled, the customer voices the next
         elif moves & (PITCH_MOVES | DECISION_MOVES | {"objection_answer"}) or not (
             analysis.is_question or "needs_question" in moves
         ) and moves - {"greeting", "farewell"}:
@@ -171,7 +170,7 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
         if pitched and not state.revealed and scenario.needs_to_accept > 0:
             state.patience -= 1
             t.say(r.pitch_too_early, "pitch_too_early")
-        elif state.open_objection is None and "answered:" not in " ".join(t.events) and t.raise_next(moves):
+        elif state.open_objection is None and not settled_now and t.raise_next(moves):
             pass
         elif moves & DECISION_MOVES:
             if t.ready():
@@ -190,6 +189,8 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
     elif state.accepted and not t.parts:
         t.say(r.after_accept, "after_accept")
 
+    if not t.parts and not moves and not analysis.is_question:
+        state.patience -= 1  # talk that does nothing for the customer wears their patience
     if not state.done and state.patience <= 0:
         state.done, state.outcome = True, "walked_away"
         t.say(r.walk_away, "walk_away")
@@ -197,11 +198,5 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
         state.done, state.outcome = True, "turn_limit"
         t.say(r.walk_away, "turn_limit")
     if not t.parts:
-        if not moves and not analysis.is_question:
-            state.patience -= 1  # talk that does nothing for the customer wears their patience
-            if state.patience <= 0:
-                state.done, state.outcome = True, "walked_away"
-                t.say(r.walk_away, "walk_away")
-                return " ".join(t.parts), t.events
         t.say(r.greeting if "greeting" in moves and state.turn == 1 else r.continue_, "continue")
     return " ".join(t.parts), t.events
