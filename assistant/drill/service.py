@@ -13,7 +13,7 @@ from sqlalchemy import select
 from assistant.db import Database, Drill, DrillTurn, utcnow
 from assistant.drill import engine
 from assistant.drill.scenarios import get_scenario, rubric
-from assistant.drill.understanding import get_understanding
+from assistant.drill.understanding import TurnAnalysis, get_understanding
 from assistant.errors import InputError, NotFound
 from assistant.text import check_message
 
@@ -120,7 +120,9 @@ def finish_drill(drill_id: int, owner: str | None = None) -> dict:
                       "dimensions": {"service": 0, "script": 0, "concept": 0, "compliance": 0}, "findings": [],
                       "feedback": {"praise": [], "improve": ["这场演练还没有开始对话,没有可评分的内容。"]}}
         else:
-            report = score_transcript(transcript)
+            stored = {n: TurnAnalysis.from_dict(t.text, t.analysis) for n, t in enumerate(turns)
+                      if t.speaker == "staff" and t.analysis and "question_text" in t.analysis}
+            report = score_transcript(transcript, analyses=stored)
         report["outcome"] = drill.state.get("outcome")
         report["drill_id"] = drill.id
         drill.report, drill.total, drill.passed = report, report["total"], report["passed"]

@@ -52,7 +52,13 @@ class TurnAnalysis:
 
     def to_dict(self) -> dict:
         return {"moves": sorted(self.moves), "violations": [v.to_dict() for v in self.violations],
-                "is_question": self.is_question, "topics": sorted(self.topics)}
+                "is_question": self.is_question, "question_text": self.question_text, "topics": sorted(self.topics)}
+
+    @classmethod
+    def from_dict(cls, text: str, data: dict) -> "TurnAnalysis":
+        """The analysis stored with a drill turn, so scoring sees what the customer reacted to, without redoing it."""
+        return cls(text=text, moves=set(data["moves"]), violations=[Violation(**v) for v in data["violations"]],
+                   is_question=data["is_question"], question_text=data["question_text"], topics=set(data["topics"]))
 
 
 def clauses(text: str) -> list[str]:

@@ -132,3 +132,11 @@ def test_chat_replies_for_drills():
     assert turn.text.startswith("客户:") and turn.data["drill_active"]
     stopped = chat.stop_drill_reply("chat-user")
     assert "演练评分" in stopped.text and "情景通关" in stopped.text and not stopped.data["drill_active"]
+
+
+def test_finishing_scores_from_the_stored_analyses_the_same_as_scoring_afresh():
+    from assistant.scoring import score_transcript
+
+    drill, report = play("stored-analyses", "fund_sip_young_worker", SCRIPTS["fund_sip_young_worker"]["strong"])
+    fresh = score_transcript({"scenario": drill["scenario"], "turns": drill["turns"]})
+    assert {k: v for k, v in report.items() if k not in ("outcome", "drill_id")} == fresh
