@@ -117,3 +117,18 @@ class ActionStopDrill(SafeAction):
         reply = chat.stop_drill_reply(tracker.sender_id)
         send(dispatcher, reply)
         return drill_events(reply)
+
+
+class ActionLogActivity(SafeAction):
+    def name(self) -> Text:
+        return "action_log_activity"
+
+    def handle(self, dispatcher, tracker):
+        from assistant import chat
+        from assistant.errors import AssistantError
+
+        try:
+            send(dispatcher, chat.activity_reply(tracker.sender_id, tracker.latest_message.get("text") or ""))
+        except AssistantError as exc:  # no numbers heard, or a count out of range: say which
+            dispatcher.utter_message(text=exc.user_message)
+        return []

@@ -122,7 +122,8 @@ def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = "
         return Reply(exc.user_message, data={"drill_active": exc.code == "drill_running"})
     text = (f"【演练开始】{scenario.title}\n您的角色:{scenario.role}。我来扮演客户{scenario.persona.name}。"
             f"直接说您的话即可,说“结束演练”随时结束并查看评分。\n客户:{drill['turns'][0]['text']}")
-    return Reply(text, data={"drill_active": True, "drill_id": drill["id"], "scenario": scenario.id})
+    return Reply(text, data={"drill_active": True, "drill_id": drill["id"], "scenario": scenario.id,
+                             "customer": drill["turns"][0]["text"]})
 
 
 def drill_turn_reply(owner: str, text: str) -> Reply:
@@ -137,11 +138,12 @@ def drill_turn_reply(owner: str, text: str) -> Reply:
     except InputError as exc:
         return Reply(exc.user_message, data={"drill_active": True, "drill_id": running.id, "error": exc.code})
     reply = f"客户:{result['customer']}"
+    spoken = {"customer": result["customer"], "scenario": running.scenario}  # what the browser reads aloud
     if not result["done"]:
-        return Reply(reply, data={"drill_active": True, "drill_id": running.id})
+        return Reply(reply, data={"drill_active": True, "drill_id": running.id, **spoken})
     report = service.finish_drill(running.id, owner=owner)
     return Reply(f"{reply}\n(客户已结束对话,演练结束)\n\n{service.format_report(report)}",
-                 data={"drill_active": False, "drill_id": running.id, "report": report})
+                 data={"drill_active": False, "drill_id": running.id, "report": report, **spoken})
 
 
 def stop_drill_reply(owner: str) -> Reply:
@@ -155,6 +157,22 @@ def stop_drill_reply(owner: str) -> Reply:
                  data={"drill_active": False, "drill_id": running.id, "report": report})
 
 
+ACTIVITY_WORDS = ("识别了", "推荐了", "转介了", "营销了")
+
+
+def activity_reply(owner: str, text: str) -> Reply:
+    """Log today's counts told in chat ("今天识别了5个客户,推荐了3个") for the signed-in person."""
+    from assistant import activity
+    from assistant.accounts import user_id_of
+
+    user_id = user_id_of(owner)
+    if user_id is None:
+        return Reply("记录每日营销数据需要先登录网页版。")
+    counts = activity.record_from_text(user_id, text)
+    return Reply(f"已记录今天({counts['day']})的营销行为:{activity.describe(counts)}。说错了可以再说一次,以最新的为准。",
+                 data={"activity": counts})
+
+
 def reply_without_bot(owner: str, message: str) -> Reply:
     """What the library answers when the Rasa server is down: drills and scripts both still work, by simple rules."""
     from assistant.drill import service
@@ -165,4 +183,6 @@ def reply_without_bot(owner: str, message: str) -> Reply:
         return drill_turn_reply(owner, message)
     if any(word in message for word in START_WORDS):
         return start_drill_reply(owner, message, text=message)
+    if any(word in message for word in ACTIVITY_WORDS):
+        return activity_reply(owner, message)
     return answer_script(message)

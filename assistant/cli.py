@@ -83,6 +83,8 @@ def cmd_bench(args) -> int:
         return bench.run_scoring_bench()
     if args.what == "drill":
         return bench.run_drill_bench()
+    if args.what == "asr":
+        return bench.run_asr_bench(repeats=args.repeats, threads=args.threads)
     return bench.run_retrieval_bench(st_model=args.st_model, sizes=args.sizes, quality=not args.scale_only)
 
 
@@ -155,6 +157,29 @@ def cmd_score(args) -> int:
     return status
 
 
+def cmd_users(args) -> int:
+    import getpass
+    import os
+
+    from assistant import accounts
+
+    if args.action == "list":
+        for a in accounts.list_accounts():
+            state = "" if a.active else " (已停用)"
+            print(f"{a.id}\t{a.username}\t{a.display_name}\t{a.role_name}\t{a.branch_name}{state}")
+        return 0
+    if not args.username:
+        print("请提供用户名:users add 用户名 --role admin", file=sys.stderr)
+        return 2
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = os.environ.get("ASSISTANT_PASSWORD") or getpass.getpass("密码(至少 8 位):")
+    account = accounts.create_user(args.username, password, args.role, args.branch, args.name)
+    print(f"已创建用户 {account.username}({account.role_name}{',' + account.branch_name if account.branch_name else ''})。")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="网点服务营销助手:话术检索、情景演练、评分。")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -173,10 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_kb)
 
     p = sub.add_parser("bench", help="基准测试")
-    p.add_argument("what", choices=["retrieval", "scoring", "drill"])
+    p.add_argument("what", choices=["retrieval", "scoring", "drill", "asr"])
     p.add_argument("--st-model", help="sentence-transformers 模型目录 (对比用)")
     p.add_argument("--sizes", default="1000,10000,100000", help="规模测试的条目数 (空字符串则跳过)")
     p.add_argument("--scale-only", action="store_true", help="只测规模 (不加载对比模型,避免 torch 线程干扰计时)")
+    p.add_argument("--repeats", type=int, default=3, help="asr:每个录音计时的次数")
+    p.add_argument("--threads", type=int, help="asr:语音模型的 CPU 线程数 (默认 2)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("scenarios", help="列出演练场景")
@@ -194,6 +221,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="TRANSCRIPT.json")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("users", help="用户管理:添加用户(第一个管理员从这里创建)或列出用户")
+    p.add_argument("action", choices=["add", "list"])
+    p.add_argument("username", nargs="?")
+    p.add_argument("--role", choices=["staff", "coach", "admin"], default="staff")
+    p.add_argument("--branch", help="所属网点名称 (员工和教练必填,不存在则创建)")
+    p.add_argument("--name", help="显示的姓名")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="从标准输入读密码 (否则读环境变量 ASSISTANT_PASSWORD,再否则提示输入)")
+    p.set_defaults(func=cmd_users)
     return parser
 
 

@@ -32,5 +32,16 @@ class Settings:
         return _env_path("ASSISTANT_INDEX", self.var_dir / "index")
 
 
+def local_zone():
+    """The branch's time zone for "today" and date filters (ASSISTANT_TZ, default China Standard Time)."""
+    from datetime import timedelta, timezone
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(os.environ.get("ASSISTANT_TZ", "Asia/Shanghai"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone(timedelta(hours=8), "CST")
+
+
 def get_settings() -> Settings:
     return Settings()

@@ -36,16 +36,51 @@ def kb(searcher):
     return searcher.kb
 
 
+PASSWORD = "correct-horse-1"
+
+
 @pytest.fixture()
 def app(isolated_var):
+    """The app as deployed, minus CSRF and rate limits (tests that check those create their own app)."""
     from assistant.web import create_app
 
-    return create_app({"TESTING": True})
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
 
 
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def people(isolated_var):
+    """Two branches, each with a coach and staff, and an admin: {username: Account}."""
+    from assistant import accounts
+
+    specs = [("admin", "admin", None, "系统管理员"),
+             ("coach_a", "coach", "城东支行", "王教练"), ("staff_a", "staff", "城东支行", "李柜员"),
+             ("staff_a2", "staff", "城东支行", "赵大堂"), ("staff_a3", "staff", "城东支行", "钱理财"),
+             ("coach_b", "coach", "城西支行", "陈教练"), ("staff_b", "staff", "城西支行", "周柜员")]
+    return {name: accounts.create_user(name, PASSWORD, role, branch, display)
+            for name, role, branch, display in specs}
+
+
+class Auth:
+    """Signs a test client in and out through the real login form (Flask tutorial style)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = PASSWORD):
+        return self.client.post("/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture()
+def auth(client, people):
+    return Auth(client)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUTSIDE = {
     "greet": "utter_greet", "goodbye": "utter_goodbye", "thank": "utter_thank", "help": "utter_help",
     "ask_script": "action_answer_script", "list_scenarios": "action_list_scenarios",
-    "start_drill": "action_start_drill", "stop_drill": "action_stop_drill",
+    "start_drill": "action_start_drill", "stop_drill": "action_stop_drill", "log_activity": "action_log_activity",
     "out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default",
 }
 INSIDE = {intent: "action_drill_turn" for intent in OUTSIDE} | {

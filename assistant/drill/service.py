@@ -10,7 +10,9 @@ import random
 
 from sqlalchemy import select
 
-from assistant.db import Database, Drill, DrillTurn, utcnow
+from assistant import evening
+from assistant.accounts import user_id_of
+from assistant.db import Database, Drill, DrillTurn, retry_when_busy, utcnow
 from assistant.drill import engine
 from assistant.drill.scenarios import get_scenario, rubric
 from assistant.drill.understanding import TurnAnalysis, get_understanding
@@ -54,6 +56,7 @@ def active_drill(owner: str) -> Drill | None:
         return session.scalars(select(Drill).where(Drill.owner == owner, Drill.status == "active")).first()
 
 
+@retry_when_busy
 def start_drill(owner: str, scenario_id: str, seed: int | None = None, difficulty: str = "normal",
                 user_id: int | None = None) -> dict:
     scenario = get_scenario(scenario_id)
@@ -69,8 +72,11 @@ def start_drill(owner: str, scenario_id: str, seed: int | None = None, difficult
             raise InputError(f"owner {owner} already has drill {running.id}",
                              f"您已经有一场正在进行的演练(“{title}”),一次只能进行一场。请先说“结束演练”。", "drill_running")
         state, opening = engine.start(scenario, difficulty, seed, level)
+        if user_id is None:
+            user_id = user_id_of(owner)
         drill = Drill(owner=owner, user_id=user_id, scenario=scenario.id, difficulty=difficulty, seed=seed,
-                      status="active", state=state.to_dict())
+                      status="active", state=state.to_dict(),
+                      session_id=evening.session_for_new_drill(session, user_id, scenario.id))
         session.add(drill)
         session.flush()
         session.add(DrillTurn(drill_id=drill.id, position=0, speaker="customer", text=opening))
@@ -78,19 +84,21 @@ def start_drill(owner: str, scenario_id: str, seed: int | None = None, difficult
         return drill_view(drill, _turns(session, drill.id))
 
 
-def _load(session, drill_id: int, owner: str | None) -> Drill:
-    drill = session.get(Drill, drill_id)
+def _load(session, drill_id: int, owner: str | None, lock: bool = False) -> Drill:
+    # lock: the row stays locked until commit (PostgreSQL), so two replicas never write the same turn position.
+    drill = session.get(Drill, drill_id, with_for_update=lock)
     if drill is None or (owner is not None and drill.owner != owner):
         raise NotFound(f"drill {drill_id} not found for {owner}", "没有找到这场演练。", "drill_not_found")
     return drill
 
 
+@retry_when_busy
 def take_turn(drill_id: int, text: object, owner: str | None = None) -> dict:
     """The staff member's line in, the customer's reply out: {"customer": str, "done": bool}."""
     staff_text = check_message(text, MAX_TURN_CHARS, "这句话")
     understanding = get_understanding()
     with _db().session() as session:
-        drill = _load(session, drill_id, owner)
+        drill = _load(session, drill_id, owner, lock=True)
         if drill.status != "active" or drill.state.get("done"):
             raise InputError(f"drill {drill_id} has ended", "这场演练已经结束了。可以说“开始演练”再来一场。", "drill_ended")
         scenario = get_scenario(drill.scenario)
@@ -105,12 +113,13 @@ def take_turn(drill_id: int, text: object, owner: str | None = None) -> dict:
         return {"customer": reply, "done": state.done, "outcome": state.outcome}
 
 
+@retry_when_busy
 def finish_drill(drill_id: int, owner: str | None = None) -> dict:
     """Score the drill (once) and close it; finishing again returns the same report."""
     from assistant.scoring import score_transcript
 
     with _db().session() as session:
-        drill = _load(session, drill_id, owner)
+        drill = _load(session, drill_id, owner, lock=True)
         if drill.report is not None:
             return drill.report
         turns = _turns(session, drill.id)

@@ -262,7 +262,10 @@ def open_searcher(settings: Settings | None = None, embedder: Embedder | None = 
                 np.array([searcher.features(q) for q in negatives]),
             )
             index.meta["calibrator"] = calibrator.to_dict()
-        save_index(index, target)
+        try:
+            save_index(index, target)
+        except OSError as exc:  # a read-only or full disk: serve the index built in memory, rebuild next start
+            log.error("could not store the rebuilt index at %s (%s); serving it from memory", target, exc)
         log.info("built retrieval index %s: %s", index.fingerprint, json.dumps(index.meta, ensure_ascii=False)[:300])
     calibrator = Calibrator.from_dict(index.meta["calibrator"]) if "calibrator" in index.meta else None
     return Searcher(kb, index, embedder, calibrator)
@@ -308,8 +311,26 @@ class _SearcherCache:
                         log.error("knowledge base edit rejected, still serving the previous index: %s", exc)
             return self._searcher
 
+    def reload(self) -> Searcher:
+        """Re-read the content now; a KBError (naming file and field) leaves the previous index serving."""
+        settings = get_settings()
+        with self._lock:
+            signature = kb_signature(settings.kb_dir)
+            embedder = self._searcher.embedder if self._searcher else None
+            try:
+                self._searcher = open_searcher(settings, embedder=embedder)
+            except KBError as exc:
+                self.last_error = exc
+                raise
+            self._signature, self._checked, self.last_error = signature, time.monotonic(), None
+            return self._searcher
+
 
 _cache = _SearcherCache()
+
+
+def reload_searcher() -> Searcher:
+    return _cache.reload()
 
 
 def get_searcher() -> Searcher:

@@ -75,7 +75,7 @@ def _matches(checkpoint: Checkpoint, scenario: Scenario, turns, index: int, anal
     return not checkpoint.ties_to_need or _ties_to_need(scenario, turns, index, analysis)
 
 
-def _standard_wording(entry_id: str | None) -> str:
+def standard_wording(entry_id: str | None) -> str:
     if not entry_id:
         return ""
     from assistant.retrieval import get_searcher
@@ -118,7 +118,7 @@ def score_transcript(transcript: object, analyses: dict[int, TurnAnalysis] | Non
         if hit is None:
             findings.append({"dimension": checkpoint.dimension, "checkpoint": checkpoint.id, "status": "miss",
                              "evidence_turn": None, "note": f"未做到:{checkpoint.text}"})
-            improve.append((checkpoint.weight, f"{checkpoint.text}。{_standard_wording(checkpoint.standard)}".rstrip("。")))
+            improve.append((checkpoint.weight, f"{checkpoint.text}。{standard_wording(checkpoint.standard)}".rstrip("。")))
             continue
         quote = _quote(turns[hit.turn]["text"])
         if hit.in_order:

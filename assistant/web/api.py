@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import logging
-import uuid
-
 import requests
-from flask import Blueprint, jsonify, request, session
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
 
 from assistant import chat
 from assistant.config import get_settings
@@ -71,10 +70,8 @@ def search():
 
 
 def sender_id() -> str:
-    """The Rasa conversation id: the logged-in user's id once accounts exist, else a per-browser id."""
-    if "sender" not in session:
-        session["sender"] = uuid.uuid4().hex
-    return session["sender"]
+    """The Rasa conversation id and drill owner: the signed-in user (user:<id>), the same in every channel."""
+    return current_user.owner
 
 
 @api.post("/drills")
@@ -108,6 +105,15 @@ def drills_get(drill_id: int):
     from assistant.drill import service
 
     return jsonify(service.get_drill(drill_id, owner=sender_id()))
+
+
+@api.post("/activity")
+def activity_log():
+    """Today's counts (员工销售行为日统计) from a script or a phone: {"identified", "recommended", "referred"}."""
+    from assistant import activity
+
+    data = json_body()
+    return jsonify(activity.record(current_user.id, {f: data[f] for f in activity.FIELDS if f in data}))
 
 
 @api.post("/score")

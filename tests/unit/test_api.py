@@ -2,6 +2,13 @@
 import pytest
 
 
+@pytest.fixture()
+def client(client, auth):
+    """Every API call here is made by a signed-in member of staff (access rules are tested in tests/web)."""
+    auth.login("staff_a3")
+    return client
+
+
 def test_search_contract(client):
     response = client.post("/api/search", json={"q": "大额存单怎么介绍", "top": 2})
     assert response.status_code == 200
@@ -61,14 +68,14 @@ def test_drills_still_run_in_chat_when_rasa_is_down(client, monkeypatch):
     assert "演练评分" in say("结束演练")["text"]
 
 
-def test_unexpected_error_hides_the_stack_trace(app, monkeypatch):
+def test_unexpected_error_hides_the_stack_trace(client, monkeypatch):
     import assistant.retrieval
 
     def boom():
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(assistant.retrieval, "get_searcher", boom)
-    response = app.test_client().post("/api/search", json={"q": "定投"})
+    response = client.post("/api/search", json={"q": "定投"})
     assert response.status_code == 500
     assert "secret" not in response.get_data(as_text=True)
     assert response.get_json()["error"]["code"] == "internal"

@@ -1,0 +1,72 @@
+"""Admin pages: users and branches, and reloading the knowledge base after editing scripts_kb/."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from assistant import accounts
+from assistant.errors import AssistantError
+from assistant.web.forms import first_submission, roles_required
+
+log = logging.getLogger(__name__)
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@admin.before_request
+@roles_required("admin")
+def _admins_only():
+    return None
+
+
+@admin.get("/users")
+def users():
+    return render_template("admin/users.html", users=accounts.list_accounts(), branches=accounts.list_branches(),
+                           roles=accounts.ROLES)
+
+
+def _apply(action, success: str):
+    if first_submission():
+        try:
+            action()
+            flash(success, "success")
+        except AssistantError as exc:
+            flash(exc.user_message, "error")
+    return redirect(url_for("admin.users"))
+
+
+@admin.post("/users")
+def user_add():
+    form = request.form
+    return _apply(lambda: accounts.create_user(form.get("username", ""), form.get("password", ""), form.get("role", ""),
+                                               form.get("branch", "").strip() or None, form.get("display_name")),
+                  "用户已创建。")
+
+
+@admin.post("/users/<int:user_id>/password")
+def user_password(user_id: int):
+    return _apply(lambda: accounts.set_password(user_id, request.form.get("password", "")), "密码已重置。")
+
+
+@admin.post("/users/<int:user_id>/deactivate")
+def user_deactivate(user_id: int):
+    return _apply(lambda: accounts.deactivate(user_id), "账号已停用,其演练记录仍保留给教练查看。")
+
+
+@admin.post("/users/<int:user_id>/anonymise")
+def user_anonymise(user_id: int):
+    return _apply(lambda: accounts.anonymise(user_id), "账号已注销并匿名化,演练记录以匿名方式保留。")
+
+
+@admin.post("/kb/reload")
+def kb_reload():
+    from assistant.retrieval.searcher import reload_searcher
+
+    if first_submission():
+        try:
+            searcher = reload_searcher()
+            flash(f"话术库已重新加载:{len(searcher.kb.entries)} 条条目。", "success")
+        except AssistantError as exc:
+            log.error("knowledge base reload rejected: %s", exc)
+            flash(f"话术库有错误,仍在使用之前的版本。{exc.user_message}", "error")
+    return redirect(url_for("pages.kb"))
