@@ -80,3 +80,20 @@ def test_kb_validate_checks_scenarios_too(tmp_path):
     bad = run("kb", "validate", "--dir", str(kb_dir), check=False)
     assert bad.returncode == 2
     assert "fund_sip_young_worker.yaml" in bad.stderr and "standard" in bad.stderr and "no-such-entry" in bad.stderr
+
+
+def test_users_add_creates_the_first_admin_who_can_sign_in(isolated_var):
+    import subprocess
+    import sys
+
+    from assistant import accounts
+
+    done = subprocess.run([sys.executable, "-m", "assistant.cli", "users", "add", "first_admin", "--role", "admin",
+                           "--name", "管理员", "--password-stdin"], input="a-long-password\n", capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and "已创建用户 first_admin" in done.stdout
+    assert accounts.authenticate("first_admin", "a-long-password").role == "admin"
+    short = subprocess.run([sys.executable, "-m", "assistant.cli", "users", "add", "second", "--role", "staff",
+                            "--branch", "城东支行", "--password-stdin"], input="short\n", capture_output=True,
+                           text=True, timeout=120)
+    assert short.returncode == 2 and "至少 8 位" in short.stderr

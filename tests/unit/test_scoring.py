@@ -131,7 +131,8 @@ def test_cli_scores_several_files_as_json_lines(tmp_path):
     assert result.returncode == 2
 
 
-def test_api_score_and_errors(client):
+def test_api_score_and_errors(client, auth):
+    auth.login("coach_a")
     ok = client.post("/api/score", json={"transcript": transcript(*BASE)})
     assert ok.status_code == 200 and ok.get_json()["passed"]
     wrong = client.post("/api/score", json={"transcript": {"scenario": "fund_sip_young_worker", "turns": [1]}})
