@@ -26,7 +26,8 @@ def session_view(row: DrillSession) -> dict:
     return {"id": row.id, "branch_id": row.branch_id, "title": row.title, "minutes": row.minutes,
             "status": row.status, "opened_at": as_utc(row.opened_at).isoformat(), "ends_at": ends.isoformat(),
             "overtime": row.status == "open" and utcnow() > ends,
-            "scenarios": [{"id": s, "title": get_scenario(s).title} for s in row.scenarios]}
+            "scenarios": [{"id": s, "title": get_scenario(s).title, "alias": get_scenario(s).aliases[0]}
+                          for s in row.scenarios]}
 
 
 def open_session(coach, title: str, scenarios: list[str], minutes: int) -> dict:

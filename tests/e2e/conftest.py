@@ -1,0 +1,89 @@
+"""A live app (the real Flask app with CSRF and rate limits on) wired to the real Rasa and action servers, and
+headless Chromium from Debian driven by Playwright. Screenshots go to test-artifacts/screenshots/."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+SHOTS = Path(os.environ.get("ASSISTANT_ARTIFACTS", ROOT / "test-artifacts")) / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def live_server(rasa_stack, people):
+    """The app served on a free loopback port by werkzeug in a thread; /api/chat goes to the test Rasa server."""
+    from werkzeug.serving import make_server
+
+    from assistant.stack import free_port
+    from assistant.web import create_app
+
+    os.environ["RASA_URL"], os.environ["ACTIONS_URL"] = rasa_stack.rasa_url, rasa_stack.actions_url
+    port = free_port()
+    server = make_server("127.0.0.1", port, create_app(), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium not installed (Debian packages chromium and chromium-driver)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Screens:
+    """Saves a full-page screenshot per step (test artifacts for review)."""
+
+    def __init__(self):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(self, page, name: str) -> Path:
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture(scope="session")
+def screens():
+    return Screens()
+
+
+@pytest.fixture()
+def open_page(browser, live_server):
+    """A page in a fresh browser context (its own cookies) signed in as the given user; phone-sized on request."""
+    contexts = []
+
+    def open_as(username: str, password: str = "correct-horse-1", phone: bool = False):
+        viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(f"{live_server}/login")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
