@@ -147,3 +147,15 @@ def test_stopping_a_weak_drill_reports_a_fail(rasa_stack):
     rasa_stack.say(sender, "这个基金保本的,稳赚不赔,你买吧")
     report = reply_text(rasa_stack.say(sender, "结束演练"))
     assert "情景通关:未通过" in report and "合规问题" in report
+
+
+def test_daily_activity_told_to_the_bot_is_logged_for_the_signed_in_user(rasa_stack, people):
+    from assistant import activity
+
+    staff = people["staff_a"]
+    text = reply_text(rasa_stack.say(staff.owner, "今天识别了7个客户，推荐了两个"))
+    assert "已记录" in text and "识别客户 7" in text and "推荐产品 2" in text
+    row = next(r for r in activity.branch_table(staff.branch_id)["rows"] if r["name"] == staff.display_name)
+    assert (row["identified"], row["recommended"]) == (7, 2)
+    anonymous = reply_text(rasa_stack.say(uuid.uuid4().hex, "今天识别了3个客户"))
+    assert "先登录" in anonymous
