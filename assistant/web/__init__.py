@@ -95,6 +95,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=int(os.environ.get("ASSISTANT_SESSION_HOURS", "10"))),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed-in session
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Off only for load tests, where every simulated user signs in from 127.0.0.1.
+        RATELIMIT_ENABLED=os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         RATELIMIT_HEADERS_ENABLED=True,
     )
     if test_config:
