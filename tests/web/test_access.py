@@ -113,3 +113,22 @@ def test_sessions_are_scoped_to_the_branch(client, auth, people):
 def test_library_scoping_matches_the_pages(people, drills):
     rows = coaching.scored_drills(branch_id=people["coach_a"].branch_id)
     assert {r["id"] for r in rows} >= {drills["staff_a2"]} and drills["staff_b"] not in {r["id"] for r in rows}
+
+
+def test_every_route_and_method_needs_a_login(app):
+    """The automated pass: each URL rule with each method, ids filled in, without a session: sign-in or 401, never data."""
+    client = app.test_client()
+    public = {"/login", "/api/health"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.rule in public or rule.endpoint == "static":
+            continue
+        path = rule.rule.replace("<int:drill_id>", "1").replace("<int:session_id>", "1").replace("<int:user_id>", "1")
+        path = path.replace("<entry_id>", "fund_sip-fab")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(path, method=method, json={} if method == "POST" else None)
+            assert response.status_code in (302, 401), (method, path, response.status_code)
+            if response.status_code == 302:
+                assert "/login" in response.headers["Location"]
+            checked += 1
+    assert checked >= 30
