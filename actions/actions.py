@@ -30,8 +30,14 @@ class SafeAction(Action, metaclass=ABCMeta):
         """The action's work; returns the events."""
 
     def run(self, dispatcher, tracker, domain):
+        from assistant.errors import AssistantError
+
         try:
             return self.handle(dispatcher, tracker)
+        except AssistantError as exc:  # a known condition (database busy, ...): its own Chinese message
+            log.warning("action %s: %s", self.name(), exc)
+            dispatcher.utter_message(text=exc.user_message)
+            return []
         except Exception:  # noqa: BLE001
             log.exception("action %s failed", self.name())
             dispatcher.utter_message(text=SORRY)

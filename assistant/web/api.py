@@ -146,7 +146,12 @@ def chat_message():
         response = requests.post(f"{settings.rasa_url}/webhooks/rest/webhook",
                                  json={"sender": sender_id(), "message": message}, timeout=RASA_TIMEOUT)
         response.raise_for_status()
-        return jsonify({"replies": merge_rasa_messages(response.json()), "source": "rasa"})
+        replies = merge_rasa_messages(response.json())
+        if not replies:  # Rasa 3.6 answers nothing (HTTP 200, []) when its action server is down
+            log.error("rasa gave no reply for %s: action server down?", sender_id())
+            replies = [{"text": "演练和话术服务暂时中断,刚才这句话没有记录。请稍等片刻再发一次,之前的对话都已保存。",
+                        "buttons": [], "data": {"error": "actions_unavailable"}}]
+        return jsonify({"replies": replies, "source": "rasa"})
     except requests.RequestException as exc:
         # The bot is down: the library still answers scripts and runs drills, and says so.
         log.error("rasa unreachable: %s", exc)

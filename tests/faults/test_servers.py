@@ -71,8 +71,6 @@ def test_action_server_killed_mid_drill_then_restarted_loses_no_turn(running):
     assert staff_lines(drill_id) == LINES
 
 
-@pytest.mark.xfail(strict=True, reason="/api/chat must turn Rasa's empty answer into a '服务暂时中断…没有记录' "
-                                       "notice (docs/scale-out.md, Faults); remove this mark with that change")
 def test_web_chat_says_the_service_is_interrupted_when_the_action_server_dies(web, running):
     say = lambda text: web.post("/api/chat", json={"message": text}).get_json()  # noqa: E731
     drill_id = say(START)["replies"][0]["data"]["drill_id"]
