@@ -262,3 +262,168 @@ def run_drill_bench(rounds: int = 3) -> int:
           f"{percentile(through_rasa, 95):.0f} |")
     print(f"\nRasa's share (ratio of medians): {percentile(through_rasa, 50) / percentile(library, 50):.2f}x")
     return 0
+
+
+AUDIO_DIR = ROOT / "tests" / "fixtures" / "audio"
+
+
+def _comparable(text: str) -> str:
+    """Normalised text without punctuation or spaces: what CER counts."""
+    import re
+
+    from assistant.text import normalize
+
+    return re.sub(r"[^\w]|_", "", normalize(text))
+
+
+def edit_distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        diagonal, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (ca != cb))
+    return row[-1]
+
+
+def char_error_rate(pairs: list[tuple[str, str]]) -> float:
+    """Corpus CER over (reference, hypothesis) pairs: total edits over total reference characters."""
+    refs = [(_comparable(r), _comparable(h)) for r, h in pairs]
+    return sum(edit_distance(r, h) for r, h in refs) / max(1, sum(len(r) for r, _ in refs))
+
+
+def load_audio_fixtures(directory: Path = AUDIO_DIR) -> list[tuple[str, bytes, str]]:
+    rows = [line.split("\t") for line in (directory / "transcripts.tsv").read_text(encoding="utf-8").splitlines() if line]
+    return [(name, (directory / name).read_bytes(), text) for name, text in rows]
+
+
+def wav_bytes(samples, rate: int = 16000) -> bytes:
+    """Mono 16-bit WAV (standard library `wave`) from float samples in [-1, 1]."""
+    import io
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return out.getvalue()
+
+
+def phrase_clips(files: list[tuple[str, bytes, str]]) -> list[tuple[str, bytes]]:
+    """Each utterance cut at its pauses (Silero VAD, 120 ms of silence) with 0.25 s either side: short lines
+    like 您好 or 请收好, which is what much of a drill sounds like."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    from assistant.voice import asr
+
+    clips = []
+    for name, data, _ in files:
+        audio = asr.decode(data)
+        for span in get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=120, speech_pad_ms=0)):
+            start, end = max(0, span["start"] - 4000), min(len(audio), span["end"] + 4000)
+            clips.append((name, wav_bytes(audio[start:end])))
+    return clips
+
+
+def run_asr_bench(repeats: int = 3, threads: int | None = None) -> int:
+    """CER with and without the domain prompt, real-time factor, end-of-speech-to-text latency, load time, memory.
+
+    Latency is timed from holding the whole utterance's bytes (what the server has when the button is released) to
+    the text: decoding, VAD, recognition and normalising.
+    """
+    import os
+
+    import psutil
+
+    from assistant.errors import InputError
+    from assistant.voice import asr
+
+    process = psutil.Process()
+    files = load_audio_fixtures()
+    seconds = {name: asr.decode(data).size / asr.SAMPLE_RATE for name, data, _ in files}
+    total = sum(seconds.values())
+    threads = threads or asr.CPU_THREADS
+    rss_before = process.memory_info().rss
+    started = time.perf_counter()
+    folder = asr.ensure_model()
+    assembled = time.perf_counter()
+    model = asr.load_model(threads=threads, folder=folder)
+    loaded = time.perf_counter()
+    rss_loaded = process.memory_info().rss
+    prompt = asr.build_prompt()
+    first = asr.transcribe(files[0][1], model=model)["seconds"]
+    phrases = phrase_clips(files)
+    print(f"{len(files)} utterances in {AUDIO_DIR.relative_to(ROOT)} ({total:.1f} s of speech, {repeats} timed runs "
+          f"each) and the {len(phrases)} phrases they hold (one run each); {threads} CPU threads, "
+          f"{psutil.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start\n")
+    print(f"model: assemble/check {assembled - started:.2f} s, load {loaded - assembled:.2f} s, first utterance "
+          f"{first:.2f} s; process RSS {rss_before / 2**20:.0f} MB before load, {rss_loaded / 2**20:.0f} MB after")
+    print(f"prompt ({asr.prompt_tokens(prompt)} tokens): {prompt}\n")
+    default = asr.MIN_WINDOW_FRAMES
+    configs = [
+        (f"default: window >= {default // 100} s, beam 1, VAD, prompt", default, {}),
+        ("no prompt", default, {"use_prompt": False}),
+        ("beam 5", default, {"beam_size": 5}),
+        ("no VAD", default, {"vad": False}),
+        ("window >= 15 s", 1500, {}),
+        ("window = audio + 1 s", 0, {}),
+        ("full 30 s window (as faster-whisper ships)", None, {}),
+        ("full 30 s window, no prompt", None, {"use_prompt": False}),
+    ]
+    # Settings take turns on each clip, so a neighbour's load on this shared machine falls on all of them alike.
+    latencies: dict[str, list[float]] = {label: [] for label, _, _ in configs}
+    mid: dict[str, list[float]] = {label: [] for label, _, _ in configs}
+    texts: dict[str, list[str]] = {label: [] for label, _, _ in configs}
+    for name, data, _ in files:
+        for n in range(repeats):
+            for label, min_frames, options in configs:
+                model.min_frames = min_frames
+                begun = time.perf_counter()
+                text = asr.transcribe(data, model=model, **options)["text"]
+                latencies[label].append(time.perf_counter() - begun)
+                if 4 <= seconds[name] <= 6:
+                    mid[label].append(latencies[label][-1])
+                if n == 0:
+                    texts[label].append(text)
+    heard: dict[str, dict[str, str]] = {label: {} for label, _, _ in configs}
+    phrase_times: dict[str, list[float]] = {label: [] for label, _, _ in configs}
+    for name, data in phrases:
+        for label, min_frames, options in configs:
+            model.min_frames = min_frames
+            begun = time.perf_counter()
+            try:
+                heard[label][name] = heard[label].get(name, "") + asr.transcribe(data, model=model, **options)["text"]
+            except InputError:
+                pass
+            phrase_times[label].append(time.perf_counter() - begun)
+    print("| setting | CER | word-perfect | RTF | p50 s | p95 s | p50 s, 4-6 s clips | phrases: CER | p50 s | max s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for label, _, _ in configs:
+        pairs = [(reference, text) for (_, _, reference), text in zip(files, texts[label])]
+        phrase_cer = char_error_rate([(reference, heard[label].get(name, "")) for name, _, reference in files])
+        perfect = sum(_comparable(r) == _comparable(h) for r, h in pairs)
+        print(f"| {label} | {char_error_rate(pairs):.3f} | {perfect}/{len(files)} | "
+              f"{sum(latencies[label]) / repeats / total:.3f} | {percentile(latencies[label], 50):.2f} | "
+              f"{percentile(latencies[label], 95):.2f} | {percentile(mid[label], 50):.2f} | {phrase_cer:.3f} | "
+              f"{percentile(phrase_times[label], 50):.2f} | {max(phrase_times[label]):.2f} |")
+    model.min_frames = default
+    tails = []  # a chunked mode transcribes while staff speak; after release it still waits for the last piece
+    for name, data, _ in files:
+        tail = wav_bytes(asr.decode(data)[-int(1.5 * asr.SAMPLE_RATE):])
+        for _ in range(repeats):
+            begun = time.perf_counter()
+            try:
+                asr.transcribe(tail, model=model)
+            except InputError:  # a tail that is only a trailing pause: timed all the same
+                pass
+            tails.append(time.perf_counter() - begun)
+    print(f"\nlast 1.5 s of each utterance alone (the least a chunked mode would still wait for after release): "
+          f"p50 {percentile(tails, 50):.2f} s, p95 {percentile(tails, 95):.2f} s")
+    print(f"process RSS after the runs: {process.memory_info().rss / 2**20:.0f} MB, load average "
+          f"{os.getloadavg()[0]:.1f} at the end\n")
+    print("| file | reference | default | no prompt |")
+    print("|---|---|---|---|")
+    for n, (name, _, reference) in enumerate(files):
+        print(f"| {name} | {reference} | {texts[configs[0][0]][n]} | {texts['no prompt'][n]} |")
+    return 0
