@@ -3,46 +3,34 @@ headless Chromium from Debian driven by Playwright. Screenshots go to test-artif
 from __future__ import annotations
 
 import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM, serve
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 SHOTS = Path(os.environ.get("ASSISTANT_ARTIFACTS", ROOT / "test-artifacts")) / "screenshots"
 
 
 @pytest.fixture(scope="session")
 def live_server(rasa_stack, people):
     """The app served on a free loopback port by werkzeug in a thread; /api/chat goes to the test Rasa server."""
-    from werkzeug.serving import make_server
-
-    from assistant.stack import free_port
     from assistant.web import create_app
 
     os.environ["RASA_URL"], os.environ["ACTIONS_URL"] = rasa_stack.rasa_url, rasa_stack.actions_url
-    port = free_port()
-    server = make_server("127.0.0.1", port, create_app(), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
+    with serve(create_app()) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium not installed (Debian packages chromium and chromium-driver)")
+    if not CHROMIUM.exists():
+        pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:

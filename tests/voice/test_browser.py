@@ -2,16 +2,15 @@
 it to /api/asr (with the CSRF header, signed in), and the text lands in the message box or is sent hands-free.
 
 The app's Content-Security-Policy stays on (no eval, no inline script): waits use selectors, not JS predicates."""
-import threading
 from pathlib import Path
 
 import pytest
 
 from assistant.bench import AUDIO_DIR
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.conftest import PASSWORD
 from tests.voice.conftest import ensure_voice_blueprint
 
-CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).parent
 NO_CHINESE_VOICE = "此浏览器没有中文语音,客户的话以文字显示"
 
@@ -26,8 +25,6 @@ def server(isolated_var, people):
     """The app as deployed (login and CSRF on) plus the test page, on a free loopback port in a thread."""
     from flask import Response, send_file
     from flask_wtf.csrf import generate_csrf
-    from werkzeug.serving import make_server
-
     from assistant.web import create_app
 
     app = ensure_voice_blueprint(create_app({"TESTING": True, "RATELIMIT_ENABLED": False}))
@@ -35,14 +32,8 @@ def server(isolated_var, people):
     app.add_url_rule("/voice-test", "voice_test_page",
                      lambda: Response(page.replace("{{ csrf }}", generate_csrf()), mimetype="text/html"))
     app.add_url_rule("/voice-test.js", "voice_test_script", lambda: send_file(HERE / "ptt_page.js"))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +41,7 @@ def page(server):
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            "--headless=new", *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-audio-capture={AUDIO_DIR / 'greet.wav'}"])
         try:
             page = browser.new_context().new_page()
