@@ -40,10 +40,14 @@ def start_web(env: dict, workdir: Path, threads: int, workers: int) -> tuple[sub
 
 
 class PeakRss:
-    """Samples the resident memory of each process tree every second while a load level runs."""
+    """Samples the resident memory of each process tree every second while a load level runs, and the CPU each used
+    (in cores, averaged over the level): the busiest process is the first bottleneck."""
 
     def __init__(self, processes: dict[str, subprocess.Popen]):
         self.processes, self.peak = processes, {name: 0 for name in processes}
+        self.cpu: dict[str, float] = {}
+        self._cpu_start = {name: self._cpu_seconds(p) for name, p in processes.items()}
+        self._started = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -65,6 +69,16 @@ class PeakRss:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+        elapsed = time.monotonic() - self._started
+        self.cpu = {name: (self._cpu_seconds(p) - self._cpu_start[name]) / elapsed for name, p in self.processes.items()}
+
+    @staticmethod
+    def _cpu_seconds(process: subprocess.Popen) -> float:
+        try:
+            root = psutil.Process(process.pid)
+            return sum(sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)])
+        except psutil.Error:
+            return 0.0
 
 
 def run_level(url: str, users: int, seconds: int, workdir: Path, env: dict) -> dict:
@@ -113,6 +127,7 @@ def main() -> int:
             with PeakRss({"rasa": stack.processes["rasa"], "actions": stack.processes["actions"], "web": web}) as rss:
                 result = run_level(url, users, args.seconds, workdir, env)
             result.update({f"rss_{k}": v / 2**20 for k, v in rss.peak.items()})
+            result.update({f"cpu_{k}": v for k, v in rss.cpu.items()})
             results.append(result)
             print(f"{users:>3} users: {result['turns']} turns, {result['turns_per_s']:.2f} turns/s, p50 {result['p50']:.0f} "
                   f"p95 {result['p95']:.0f} p99 {result['p99']:.0f} ms, errors {result['errors']}/{result['requests']}",
@@ -123,11 +138,13 @@ def main() -> int:
         stack.close()
     print(f"\nLoad through gunicorn ({args.web_workers} worker x {args.web_threads} threads) -> Rasa -> actions, "
           f"{args.seconds} s per level, a staff line every 2-4 s per user; {os.cpu_count()} CPUs")
-    print("| users | turns/s | turn p50 ms | p95 ms | p99 ms | errors / requests | RSS rasa MB | actions MB | web MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| users | turns/s | turn p50 ms | p95 ms | p99 ms | errors / requests | RSS rasa MB | actions MB | web MB "
+          "| CPU cores rasa / actions / web |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['users']} | {r['turns_per_s']:.2f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | "
-              f"{r['errors']} / {r['requests']} | {r['rss_rasa']:.0f} | {r['rss_actions']:.0f} | {r['rss_web']:.0f} |")
+              f"{r['errors']} / {r['requests']} | {r['rss_rasa']:.0f} | {r['rss_actions']:.0f} | {r['rss_web']:.0f} | "
+              f"{r['cpu_rasa']:.2f} / {r['cpu_actions']:.2f} / {r['cpu_web']:.2f} |")
     shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
