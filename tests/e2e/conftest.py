@@ -18,9 +18,17 @@ def live_server(rasa_stack, people):
     """The app served on a free loopback port by werkzeug in a thread; /api/chat goes to the test Rasa server."""
     from assistant.web import create_app
 
+    saved = {k: os.environ.get(k) for k in ("RASA_URL", "ACTIONS_URL")}
     os.environ["RASA_URL"], os.environ["ACTIONS_URL"] = rasa_stack.rasa_url, rasa_stack.actions_url
-    with serve(create_app()) as url:
-        yield url
+    try:
+        with serve(create_app()) as url:
+            yield url
+    finally:  # later tests see the environment they started with
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @pytest.fixture(scope="session")
