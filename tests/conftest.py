@@ -127,3 +127,16 @@ def postgres_url(tmp_path_factory):
     finally:
         run(str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast", "stop")
         shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright driver for the whole run: its sync API refuses to start while another one is running."""
+    from tests.browser import CHROMIUM, NO_CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip(NO_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver

@@ -37,24 +37,22 @@ def server(isolated_var, people):
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless=new", *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={AUDIO_DIR / 'greet.wav'}"])
-        try:
-            page = browser.new_context().new_page()
-            page.set_default_timeout(30_000)
-            page.goto(f"{server}/login")
-            page.fill("#username", "staff_a")
-            page.fill("#password", PASSWORD)
-            page.click("#login-form button[type=submit]")
-            page.wait_for_url(lambda url: "/login" not in url)
-            page.goto(f"{server}/voice-test")
-            yield page
-        finally:
-            browser.close()
+def page(server, playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=[
+        "--headless=new", *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={AUDIO_DIR / 'greet.wav'}"])
+    try:
+        page = browser.new_context().new_page()
+        page.set_default_timeout(30_000)
+        page.goto(f"{server}/login")
+        page.fill("#username", "staff_a")
+        page.fill("#password", PASSWORD)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        page.goto(f"{server}/voice-test")
+        yield page
+    finally:
+        browser.close()
 
 
 def hold(page, seconds: float, keyboard: bool = False):
