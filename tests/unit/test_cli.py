@@ -6,6 +6,7 @@ import subprocess
 import yaml
 
 from assistant.config import ROOT
+from tests.kbfiles import copy_kb, edit_yaml
 
 CLI = str(ROOT / "bin" / "assistant")
 
@@ -53,14 +54,9 @@ def test_empty_question_is_refused_in_chinese():
 
 
 def test_kb_validate_names_file_entry_and_field(tmp_path):
-    import shutil
-
-    kb_dir = tmp_path / "kb"
-    shutil.copytree(ROOT / "scripts_kb", kb_dir)
-    path = kb_dir / "topics" / "vip.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["entries"][0]["kind"] = "poem"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    kb_dir = copy_kb(tmp_path)
+    edit_yaml(kb_dir / "topics" / "vip.yaml", lambda d: d["entries"][0].update({"kind": "poem"}))
+    data = yaml.safe_load((kb_dir / "topics" / "vip.yaml").read_text(encoding="utf-8"))
     good = run("kb", "validate")
     assert "校验通过" in good.stdout
     bad = run("kb", "validate", "--dir", str(kb_dir), check=False)
@@ -69,21 +65,15 @@ def test_kb_validate_names_file_entry_and_field(tmp_path):
 
 
 def test_kb_validate_checks_scenarios_too(tmp_path):
-    import shutil
-
-    kb_dir = tmp_path / "kb"
-    shutil.copytree(ROOT / "scripts_kb", kb_dir)
-    path = kb_dir / "scenarios" / "fund_sip_young_worker.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["checkpoints"][0]["standard"] = "no-such-entry"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    kb_dir = copy_kb(tmp_path)
+    edit_yaml(kb_dir / "scenarios" / "fund_sip_young_worker.yaml",
+              lambda d: d["checkpoints"][0].update({"standard": "no-such-entry"}))
     bad = run("kb", "validate", "--dir", str(kb_dir), check=False)
     assert bad.returncode == 2
     assert "fund_sip_young_worker.yaml" in bad.stderr and "standard" in bad.stderr and "no-such-entry" in bad.stderr
 
 
 def test_users_add_creates_the_first_admin_who_can_sign_in(isolated_var):
-    import subprocess
     import sys
 
     from assistant import accounts

@@ -1,5 +1,4 @@
 """The authored knowledge base and its loader: complete content, strict schema, errors that name file/entry/field."""
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,8 +8,8 @@ from assistant.config import ROOT
 from assistant.errors import KBError
 from assistant.kb import load_kb
 from assistant.kb.schema import PRODUCT_TOPICS, TOPICS
+from tests.kbfiles import KB_DIR, copy_kb, edit_yaml
 
-KB_DIR = ROOT / "scripts_kb"
 
 
 @pytest.fixture(scope="module")
@@ -59,18 +58,8 @@ def test_risk_products_disclose_risk(real_kb):
         assert "风险" in fab.text or "不保证" in fab.text, product
 
 
-def copy_kb(tmp_path: Path) -> Path:
-    target = tmp_path / "kb"
-    shutil.copytree(KB_DIR, target)
-    return target
-
-
 def edit_topic(kb_dir: Path, name: str, change) -> Path:
-    path = kb_dir / "topics" / f"{name}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return edit_yaml(kb_dir / "topics" / f"{name}.yaml", change)
 
 
 def test_wrong_field_names_file_entry_and_field(tmp_path):
