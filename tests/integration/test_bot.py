@@ -141,6 +141,24 @@ def test_one_drill_at_a_time_in_chat(rasa_stack):
     assert "没有正在进行的演练" in reply_text(rasa_stack.say(sender, "结束演练"))
 
 
+def test_each_drill_ends_its_rasa_session_so_trackers_stay_short(rasa_stack):
+    """Rasa loads, ships to the action server and saves the current session's events on every message: a finished
+    drill starts a new session, and the next drill still runs and is scored."""
+    sender = uuid.uuid4().hex
+    for _ in range(2):
+        assert "演练开始" in reply_text(rasa_stack.say(sender, "开始演练 基金定投"))
+        assert reply_text(rasa_stack.say(sender, "您好,欢迎光临,请问办理什么业务?")).startswith("客户:")
+        assert "演练评分" in reply_text(rasa_stack.say(sender, "结束演练"))
+        tracker = rasa_stack.tracker(sender)
+        assert tracker["slots"]["drill_active"] is False
+        assert tracker["latest_action_name"] == "action_listen"
+    events = rasa_stack.tracker(sender)["events"]
+    starts = [i for i, event in enumerate(events) if event["event"] == "session_started"]
+    assert len(starts) >= 3  # the first message's session, then one after each drill
+    assert not [e for e in events[starts[-1]:] if e["event"] == "user"]  # nothing of the finished drills after it
+    assert "网点服务营销助手" in reply_text(rasa_stack.say(sender, "您好"))
+
+
 def test_stopping_a_weak_drill_reports_a_fail(rasa_stack):
     sender = uuid.uuid4().hex
     rasa_stack.say(sender, "我要练定投")

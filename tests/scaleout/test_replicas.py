@@ -38,10 +38,7 @@ def tracker_env(postgres_url: str, redis_url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory, postgres_url, redis_url, searcher):
-    # One TensorFlow thread per Rasa server: two servers loading at once on 2 cores took 203-267 s with TF's default
-    # thread pools and 140-166 s with one thread each (measured on this machine while other work ran).
-    env = {**tracker_env(postgres_url, redis_url), "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-           "TF_INTER_OP_PARALLELISM_THREADS": "1"}
+    env = tracker_env(postgres_url, redis_url)  # RasaStack gives each Rasa server one TensorFlow thread
     stacks = [RasaStack(tmp_path_factory.mktemp(f"replica-{name}"), "deploy/endpoints.postgres.yml", env)
               for name in "ab"]
     try:

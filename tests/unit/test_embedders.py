@@ -30,3 +30,16 @@ def test_sentence_transformers_directory_backend(tmp_path, monkeypatch):
     result = searcher.search("客户说怕亏不想做定投", top=3)
     assert result.hits[0].entry.product == "fund_sip"
     assert not searcher.search("今天天气怎么样").in_scope
+
+
+def test_concurrent_encoding_matches_serial(searcher):
+    """Drill turns encode in parallel threads (no lock around the engine): the vectors must not change."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["您好,欢迎光临", "方便问一下您每个月能存下多少", "基金确实有风险,可能亏损", "那我现在就帮您开通",
+             "您以后有什么用钱的计划吗", "请收好您的身份证", "每月几百块就能起投", "先做个风险测评好吗"] * 4
+    serial = [searcher.embedder.encode_queries([t])[0] for t in texts]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        parallel = list(pool.map(lambda t: searcher.embedder.encode_queries([t])[0], texts))
+    assert np.array_equal(np.stack(serial), np.stack(parallel))
+    assert not np.array_equal(serial[0], serial[1])
