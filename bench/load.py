@@ -83,28 +83,39 @@ class PeakRss:
 
 def run_level(url: str, users: int, seconds: int, warmup: int, workdir: Path, env: dict,
               processes: dict[str, subprocess.Popen]) -> dict:
-    """All users sign in and start drilling during the warm-up (sign-in is scrypt, ~155 ms CPU each, and is reported
-    on its own); turns, errors, CPU and memory are measured over the `seconds` after it."""
+    """Users arrive over ten seconds of the warm-up, as staff do when an evening session opens (all in one second
+    would drill in lockstep, every long line at once), sign in (scrypt, ~155 ms CPU each, reported on its own) and
+    start drilling; turns, errors, CPU and memory are measured over the `seconds` after the warm-up."""
     log = workdir / f"u{users}-requests.csv"
+    log.unlink(missing_ok=True)  # a level may be repeated (--users 20,20,20)
     locust = subprocess.Popen([str(ROOT / ".venv/bin/locust"), "-f", str(ROOT / "bench/locustfile.py"), "--headless",
-                               "-u", str(users), "-r", str(users), "--run-time", f"{warmup + seconds}s",
+                               "-u", str(users), "-r", str(max(1, users // 10)), "--run-time", f"{warmup + seconds}s",
                                "--host", url, "--only-summary", "--stop-timeout", "20", "--loglevel", "WARNING"],
                               cwd=ROOT, env={**env, "BENCH_REQUEST_LOG": str(log)}, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     time.sleep(warmup)
-    window_start = time.time()
+    window_start, cpu_before = time.time(), psutil.cpu_times()
     with PeakRss({**processes, "locust": locust}) as sampled:
         time.sleep(seconds)
-    window_end = time.time()
+    window_end, cpu_after = time.time(), psutil.cpu_times()
+    # a virtual machine's cores can be taken by its host: the share stolen explains run-to-run spread
+    steal = (cpu_after.steal - cpu_before.steal) / ((window_end - window_start) * (os.cpu_count() or 1))
     locust.wait(timeout=120)
     rows = [line.split(",") for line in log.read_text(encoding="utf-8").splitlines()]
-    requests_ = [(float(t), name, float(ms), failed == "1") for t, name, ms, failed in rows]
+    requests_ = [(float(t), name, float(ms), failed == "1") for t, name, ms, failed, _line in rows]
     in_window = [r for r in requests_ if window_start <= r[0] < window_end]
+    by_line: dict[str, list[float]] = {}
+    for t, name, ms, _failed, line in rows:
+        if name == "turn" and window_start <= float(t) < window_end:
+            by_line.setdefault(line, []).append(float(ms))
+    slowest_line = max(by_line, key=lambda line: percentile(sorted(by_line[line]), 95), default="")
     turns = sorted(ms for _, name, ms, _ in in_window if name == "turn")
     sign_ins = sorted(ms for _, name, ms, _ in requests_ if name == "login")
     return {"users": users, "turns": len(turns), "turns_per_s": len(turns) / seconds,
             "p50": percentile(turns, 50), "p95": percentile(turns, 95), "p99": percentile(turns, 99),
             "requests": len(in_window), "errors": sum(failed for *_, failed in in_window),
+            "slowest_line": slowest_line, "steal": steal,
+            "slowest_line_p95": percentile(sorted(by_line.get(slowest_line, [])), 95),
             "sign_in_p50": percentile(sign_ins, 50), "sign_in_max": sign_ins[-1] if sign_ins else float("nan"),
             **{f"rss_{k}": v / 2**20 for k, v in sampled.peak.items() if k != "locust"},
             **{f"cpu_{k}": v for k, v in sampled.cpu.items()}}
@@ -151,7 +162,9 @@ def main() -> int:
             results.append(result)
             print(f"{users:>3} users: {result['turns']} turns, {result['turns_per_s']:.2f} turns/s, p50 {result['p50']:.0f} "
                   f"p95 {result['p95']:.0f} p99 {result['p99']:.0f} ms, errors {result['errors']}/{result['requests']}, "
-                  f"sign-in p50 {result['sign_in_p50']:.0f} max {result['sign_in_max']:.0f} ms", flush=True)
+                  f"slowest script line {result['slowest_line']} p95 {result['slowest_line_p95']:.0f} ms, "
+                  f"sign-in p50 {result['sign_in_p50']:.0f} max {result['sign_in_max']:.0f} ms, "
+                  f"CPU stolen by the host {result['steal']:.0%}", flush=True)
     finally:
         web.terminate()
         web.wait(30)

@@ -20,10 +20,11 @@ REQUEST_LOG = os.environ.get("BENCH_REQUEST_LOG")  # one line per request, so lo
 
 
 @events.request.add_listener
-def log_request(request_type, name, response_time, exception=None, **_kwargs):
+def log_request(request_type, name, response_time, exception=None, context=None, **_kwargs):
     if REQUEST_LOG:
         with open(REQUEST_LOG, "a", encoding="utf-8") as log:
-            log.write(f"{time.time():.3f},{name},{response_time:.1f},{int(exception is not None)}\n")
+            line = (context or {}).get("line", "")
+            log.write(f"{time.time():.3f},{name},{response_time:.1f},{int(exception is not None)},{line}\n")
 
 
 class DrillingStaff(HttpUser):
@@ -39,9 +40,9 @@ class DrillingStaff(HttpUser):
         self.headers = {"X-CSRFToken": re.search(r'name="csrf-token" content="([^"]+)"', chat).group(1)}
         self.say("结束演练", "finish")  # a drill left over from an earlier round
 
-    def say(self, message: str, name: str) -> str:
+    def say(self, message: str, name: str, line: int | None = None) -> str:
         with self.client.post("/api/chat", json={"message": message}, headers=self.headers, name=name,
-                              catch_response=True) as response:
+                              catch_response=True, context={"line": "" if line is None else line}) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
                 return ""
@@ -58,9 +59,9 @@ class DrillingStaff(HttpUser):
         opening = self.say("开始演练 基金定投", "start")
         if "演练开始" not in opening:
             return
-        for line in LINES:
+        for number, line in enumerate(LINES, 1):
             self.wait()
-            if "演练评分" in self.say(line, "turn"):
+            if "演练评分" in self.say(line, "turn", number):
                 return
         self.wait()
         self.say("结束演练", "finish")
