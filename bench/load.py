@@ -4,7 +4,6 @@ peak RSS. Usage: .venv/bin/python bench/load.py [--users 5,20,50] [--seconds 60]
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import shutil
 import subprocess
@@ -86,6 +85,8 @@ def run_level(url: str, users: int, seconds: int, warmup: int, workdir: Path, en
     """Users arrive over ten seconds of the warm-up, as staff do when an evening session opens (all in one second
     would drill in lockstep, every long line at once), sign in (scrypt, ~155 ms CPU each, reported on its own) and
     start drilling; turns, errors, CPU and memory are measured over the `seconds` after the warm-up."""
+    from assistant.bench import percentile
+
     log = workdir / f"u{users}-requests.csv"
     log.unlink(missing_ok=True)  # a level may be repeated (--users 20,20,20)
     locust = subprocess.Popen([str(ROOT / ".venv/bin/locust"), "-f", str(ROOT / "bench/locustfile.py"), "--headless",
@@ -102,30 +103,24 @@ def run_level(url: str, users: int, seconds: int, warmup: int, workdir: Path, en
     steal = (cpu_after.steal - cpu_before.steal) / ((window_end - window_start) * (os.cpu_count() or 1))
     locust.wait(timeout=120)
     rows = [line.split(",") for line in log.read_text(encoding="utf-8").splitlines()]
-    requests_ = [(float(t), name, float(ms), failed == "1") for t, name, ms, failed, _line in rows]
+    requests_ = [(float(t), name, float(ms), failed == "1", line) for t, name, ms, failed, line in rows]
     in_window = [r for r in requests_ if window_start <= r[0] < window_end]
     by_line: dict[str, list[float]] = {}
-    for t, name, ms, _failed, line in rows:
-        if name == "turn" and window_start <= float(t) < window_end:
-            by_line.setdefault(line, []).append(float(ms))
-    slowest_line = max(by_line, key=lambda line: percentile(sorted(by_line[line]), 95), default="")
-    turns = sorted(ms for _, name, ms, _ in in_window if name == "turn")
-    sign_ins = sorted(ms for _, name, ms, _ in requests_ if name == "login")
+    for _, name, ms, _, line in in_window:
+        if name == "turn":
+            by_line.setdefault(line, []).append(ms)
+    line_p95 = {line: percentile(times, 95) for line, times in by_line.items()}
+    slowest_line = max(line_p95, key=line_p95.get, default="")
+    turns = [ms for times in by_line.values() for ms in times]
+    sign_ins = [ms for _, name, ms, _, _ in requests_ if name == "login"]
     return {"users": users, "turns": len(turns), "turns_per_s": len(turns) / seconds,
             "p50": percentile(turns, 50), "p95": percentile(turns, 95), "p99": percentile(turns, 99),
-            "requests": len(in_window), "errors": sum(failed for *_, failed in in_window),
+            "requests": len(in_window), "errors": sum(failed for _, _, _, failed, _ in in_window),
             "slowest_line": slowest_line, "steal": steal,
-            "slowest_line_p95": percentile(sorted(by_line.get(slowest_line, [])), 95),
-            "sign_in_p50": percentile(sign_ins, 50), "sign_in_max": sign_ins[-1] if sign_ins else float("nan"),
+            "slowest_line_p95": line_p95.get(slowest_line, float("nan")),
+            "sign_in_p50": percentile(sign_ins, 50), "sign_in_max": max(sign_ins, default=float("nan")),
             **{f"rss_{k}": v / 2**20 for k, v in sampled.peak.items() if k != "locust"},
             **{f"cpu_{k}": v for k, v in sampled.cpu.items()}}
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[max(0, math.ceil(q / 100 * len(sorted_values)) - 1)]
 
 
 def main() -> int:
