@@ -21,6 +21,10 @@ class Settings:
     embedder: str = field(default_factory=lambda: os.environ.get("ASSISTANT_EMBEDDER", "e5"))
     rasa_url: str = field(default_factory=lambda: os.environ.get("RASA_URL", "http://127.0.0.1:5005"))
     actions_url: str = field(default_factory=lambda: os.environ.get("ACTIONS_URL", "http://127.0.0.1:5055"))
+    # Shared secrets (issue 16): the web app sends rasa_token to Rasa's REST channel and API; Rasa sends actions_token
+    # to the action server. scripts/env.sh generates them per installation unless the environment sets them.
+    rasa_token: str = field(default_factory=lambda: os.environ.get("RASA_TOKEN", ""), repr=False)
+    actions_token: str = field(default_factory=lambda: os.environ.get("ACTIONS_TOKEN", ""), repr=False)
     max_message_chars: int = field(default_factory=lambda: int(os.environ.get("ASSISTANT_MAX_MESSAGE_CHARS", "500")))
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -42,6 +43,8 @@ class RasaStack:
     """Starts both servers with the newest trained model; `close()` stops them.
 
     `endpoints` and `env` let several stacks share one tracker store and lock store (deploy/endpoints.postgres.yml).
+    The servers start as the Procfile starts them (rasa_addons.serve, actions.server): loopback unless `env` sets
+    RASA_INTERFACE / ACTIONS_INTERFACE, and each stack has its own fresh secrets.
     """
 
     def __init__(self, workdir: Path, endpoints: str = "endpoints.yml", env: dict[str, str] | None = None):
@@ -53,6 +56,7 @@ class RasaStack:
         self.processes: dict[str, subprocess.Popen] = {}
         model = os.environ.get("RASA_MODEL") or max((ROOT / "models").glob("bot-*.tar.gz"), key=os.path.getmtime)
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "ACTIONS_URL": self.actions_url,
+                    "RASA_TOKEN": secrets.token_hex(16), "ACTIONS_TOKEN": secrets.token_hex(16),
                     "RASA_TRACKER_DB": str(workdir / "tracker.db"), "RASA_TELEMETRY_ENABLED": "false",
                     "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "2",
                     # Rasa handles one message at a time per event loop; a tiny DIET gains nothing from TF's thread
@@ -60,6 +64,17 @@ class RasaStack:
                     "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
                     **(env or {})}
         self.model = str(model)
+        self.rasa_token, self.actions_token = self.env["RASA_TOKEN"], self.env["ACTIONS_TOKEN"]
+
+    def web_env(self) -> dict[str, str]:
+        """What the web app needs to talk to this stack (its URLs and the REST channel's token)."""
+        return {"RASA_URL": self.rasa_url, "ACTIONS_URL": self.actions_url, "RASA_TOKEN": self.rasa_token}
+
+    @property
+    def client(self):
+        from assistant.rasa_client import RasaClient
+
+        return RasaClient(self.rasa_url, self.rasa_token)
 
     def _spawn(self, name: str, command: list[str]) -> tuple[subprocess.Popen, Path]:
         log = self.workdir / f"{name}.log"
@@ -68,7 +83,7 @@ class RasaStack:
         return process, log
 
     def start_actions(self) -> None:
-        process, log = self._spawn("actions", [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
+        process, log = self._spawn("actions", [str(ROOT / ".venv/bin/python"), "-m", "actions.server",
                                                "--port", str(self.actions_port)])
         wait_until(lambda: requests.get(f"{self.actions_url}/health", timeout=2).ok, 120, "action server", process, log)
 
@@ -102,25 +117,21 @@ class RasaStack:
                 start()
 
     def start_rasa(self) -> None:
-        process, log = self._spawn("rasa", [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--port",
+        process, log = self._spawn("rasa", [str(ROOT / ".venv-rasa/bin/python"), "-m", "rasa_addons.serve",
+                                            "--enable-api", "--port",
                                             str(self.rasa_port), "--model", self.model, "--endpoints", self.endpoints,
                                             "--credentials", "credentials.yml"])
         wait_until(lambda: requests.get(f"{self.rasa_url}/status", timeout=2).json().get("model_file"), 300,
                    "rasa server", process, log)
 
     def say(self, sender: str, message: str) -> list[dict]:
-        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                                 timeout=30)
-        response.raise_for_status()
-        return response.json()
+        return self.client.say(sender, message)
 
     def tracker(self, sender: str) -> dict:
-        response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30)
-        response.raise_for_status()
-        return response.json()
+        return self.client.tracker(sender)
 
     def parse(self, text: str) -> dict:
-        return requests.post(f"{self.rasa_url}/model/parse", json={"text": text}, timeout=30).json()
+        return self.client.parse(text)
 
     def __enter__(self) -> "RasaStack":
         try:

@@ -147,7 +147,7 @@ def main() -> int:
     # Warm-up outside the measurement: the action server loads the embedder and spaCy on its first drill turn.
     for line in ("开始演练 基金定投", "您好,欢迎光临", "结束演练"):
         stack.say("warm-up", line)
-    env = {**os.environ, "RASA_URL": stack.rasa_url, "ACTIONS_URL": stack.actions_url, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **stack.web_env(), "PYTHONPATH": str(ROOT)}
     web, url = start_web(env, workdir, args.web_threads, args.web_workers)
     results = []
     try:

@@ -9,6 +9,8 @@ from flask_login import current_user
 from assistant import chat
 from assistant.config import get_settings
 from assistant.errors import InputError
+from assistant.rasa_client import client as rasa_client
+from assistant.rasa_client import exposure_problem
 from assistant.text import check_message
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,11 @@ def _probe(url: str) -> dict:
 def health():
     settings = get_settings()
     components = {"rasa": _probe(f"{settings.rasa_url}/"), "actions": _probe(f"{settings.actions_url}/health")}
+    for kind, url in (("rasa", settings.rasa_url), ("actions", settings.actions_url)):
+        problem = exposure_problem(url, kind) if components[kind]["status"] == "ok" else None
+        if problem:  # a server anyone on the network can drive is a fault, not a detail
+            log.error("%s at %s is reachable beyond loopback without a secret", kind, url)
+            components[kind] = {"status": "insecure", "problem": problem}
     try:
         from assistant.db import Database
 
@@ -143,10 +150,7 @@ def chat_message():
     message = data.get("message")
     check_message(message, settings.max_message_chars)
     try:
-        response = requests.post(f"{settings.rasa_url}/webhooks/rest/webhook",
-                                 json={"sender": sender_id(), "message": message}, timeout=RASA_TIMEOUT)
-        response.raise_for_status()
-        replies = merge_rasa_messages(response.json())
+        replies = merge_rasa_messages(rasa_client().say(sender_id(), message, timeout=RASA_TIMEOUT))
         if not replies:  # Rasa 3.6 answers nothing (HTTP 200, []) when its action server is down
             log.error("rasa gave no reply for %s: action server down?", sender_id())
             replies = [{"text": "演练和话术服务暂时中断,刚才这句话没有记录。请稍等片刻再发一次,之前的对话都已保存。",

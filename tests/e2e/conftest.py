@@ -18,8 +18,8 @@ def live_server(rasa_stack, people):
     """The app served on a free loopback port by werkzeug in a thread; /api/chat goes to the test Rasa server."""
     from assistant.web import create_app
 
-    saved = {k: os.environ.get(k) for k in ("RASA_URL", "ACTIONS_URL")}
-    os.environ["RASA_URL"], os.environ["ACTIONS_URL"] = rasa_stack.rasa_url, rasa_stack.actions_url
+    saved = {k: os.environ.get(k) for k in rasa_stack.web_env()}
+    os.environ.update(rasa_stack.web_env())
     try:
         with serve(create_app()) as url:
             yield url

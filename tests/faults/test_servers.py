@@ -34,8 +34,8 @@ def web(running, client, monkeypatch):
     """The app fixture's client signed in as a new staff member (no drill of anyone else's), chatting via this Rasa."""
     from assistant import accounts
 
-    monkeypatch.setenv("RASA_URL", running.rasa_url)
-    monkeypatch.setenv("ACTIONS_URL", running.actions_url)
+    for name, value in running.web_env().items():
+        monkeypatch.setenv(name, value)
     name = f"fault{uuid.uuid4().hex[:8]}"
     accounts.create_user(name, "fault-password-1", "staff", "故障演练支行")
     assert client.post("/login", data={"username": name, "password": "fault-password-1"}).status_code == 302

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from assistant.drill import service
 from assistant.stack import RasaStack
+from tests.backdoors import check_actions_refuse_strangers, check_rasa_refuses_strangers
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 LINES = ["王老师您好,欢迎光临,今天想办点什么业务?", "您这笔钱以后有什么打算,最看重哪一点?",
@@ -39,8 +40,11 @@ def tracker_env(postgres_url: str, redis_url: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory, postgres_url, redis_url, searcher):
     env = tracker_env(postgres_url, redis_url)  # RasaStack gives each Rasa server one TensorFlow thread
-    stacks = [RasaStack(tmp_path_factory.mktemp(f"replica-{name}"), "deploy/endpoints.postgres.yml", env)
-              for name in "ab"]
+    # replica b listens on every interface, as a replica on its own machine must (RASA_INTERFACE/ACTIONS_INTERFACE):
+    # the secrets are then all that keeps other machines out (test_replica_on_the_network_refuses_callers_without_the_secret)
+    wide = {"RASA_INTERFACE": "0.0.0.0", "ACTIONS_INTERFACE": "0.0.0.0"}
+    stacks = [RasaStack(tmp_path_factory.mktemp(f"replica-{name}"), "deploy/endpoints.postgres.yml",
+                        {**env, **(wide if name == "b" else {})}) for name in "ab"]
     try:
         with ThreadPoolExecutor(2) as pool:  # each Rasa server takes a minute or more to load its model
             list(pool.map(RasaStack.start, stacks))
@@ -98,3 +102,16 @@ def test_one_conversation_moves_between_replicas_without_losing_state(replicas, 
            for label, stack in zip("ab", (a, b)) for name, process in stack.processes.items()}
     print(f"\nturns B,A,B,A: {', '.join(f'{s * 1000:.0f}' for s in seconds)} ms (the first on each replica loads "
           f"the action server's encoder); RSS MB: {rss}")
+
+
+def test_replica_on_the_network_refuses_callers_without_the_secret(replicas, app, monkeypatch):
+    b = replicas[1]
+    wide = [c.laddr for c in psutil.Process(b.processes["rasa"].pid).net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN]
+    assert any(addr.ip in ("0.0.0.0", "::") and addr.port == b.rasa_port for addr in wide), wide
+    check_rasa_refuses_strangers(b.rasa_url, b.rasa_token)
+    check_actions_refuse_strangers(b.actions_url, b.actions_token)
+    for name, value in b.web_env().items():
+        monkeypatch.setenv(name, value)
+    health = app.test_client().get("/api/health").get_json()["components"]
+    assert health["rasa"]["status"] == "ok" and health["actions"]["status"] == "ok", health  # exposed, but guarded
