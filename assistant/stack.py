@@ -121,7 +121,8 @@ class RasaStack:
                                             "--enable-api", "--port",
                                             str(self.rasa_port), "--model", self.model, "--endpoints", self.endpoints,
                                             "--credentials", "credentials.yml"])
-        wait_until(lambda: requests.get(f"{self.rasa_url}/status", timeout=2).json().get("model_file"), 300,
+        wait_until(lambda: requests.get(f"{self.rasa_url}/status", params={"token": self.rasa_token},
+                                        timeout=2).json().get("model_file"), 300,
                    "rasa server", process, log)
 
     def say(self, sender: str, message: str) -> list[dict]:

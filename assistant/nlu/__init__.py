@@ -1,0 +1,1 @@
+"""Understanding staff turns, learnt from a labelled corpus of many writers (scripts_kb/understanding/)."""

@@ -1,0 +1,45 @@
+"""Features of a staff line: character n-grams (robust to typos, missing punctuation, dialect) and a sentence embedding.
+
+Punctuation is dropped before the n-grams, so "您好,请坐。" and a speech-to-text "您好请坐" look alike to the model.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from scipy import sparse
+
+from assistant.text import normalize
+
+_PUNCT = re.compile(r"[^\w\u4e00-\u9fff]+")
+_CLAUSE_SPLIT = re.compile(r"[。!?;!?;\n,,、…~～]+|\s{1,}")
+EMBED_CHARS = 160  # the embedder sees at most this much of a turn: cost grows with length, meaning rarely does
+EMBED_WEIGHT = 2.0  # scale of the embedding block next to the tf-idf block (both L2-normalised rows)
+
+
+def squash(text: str) -> str:
+    """Normalised text without punctuation, for the character n-grams."""
+    return _PUNCT.sub(" ", normalize(text)).strip().lower()
+
+
+def split_clauses(text: str) -> list[str]:
+    """Clauses of a turn; a turn without punctuation (speech-to-text) is cut at spaces, else kept whole."""
+    parts = [p.strip() for p in _CLAUSE_SPLIT.split(normalize(text)) if p and p.strip()]
+    return [p for p in parts if _PUNCT.sub("", p)] or [normalize(text)]
+
+
+def char_vectorizer(max_n: int = 3):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, max_n), min_df=2, sublinear_tf=True,
+                           preprocessor=squash, dtype=np.float32)
+
+
+def combine(char_rows, embeddings: np.ndarray | None):
+    if embeddings is None:
+        return sparse.csr_matrix(char_rows)
+    return sparse.hstack([char_rows, sparse.csr_matrix(embeddings * EMBED_WEIGHT)], format="csr")
+
+
+def embed_text(text: str) -> str:
+    return normalize(text)[:EMBED_CHARS]

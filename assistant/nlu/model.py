@@ -1,0 +1,218 @@
+"""Classifiers learnt from the corpus: staff moves and scenario acts (multi-label, per turn) and compliance findings
+(per clause, aware of the clause's words and the turn around it).
+
+Each is a set of logistic regressions over character n-grams plus the turn's sentence embedding: the n-grams carry
+exact wording, negation ("不保本" is not "保本") and typos; the embedding carries paraphrase. One embedding per turn
+keeps a turn's analysis cheap. The model is a build product, cached by the corpus fingerprint and the embedder's name.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from assistant.nlu.corpus import Corpus, Utterance
+from assistant.nlu.features import char_vectorizer, combine, embed_text, split_clauses, squash
+from assistant.text import normalize
+
+log = logging.getLogger(__name__)
+MODEL_FORMAT = "nlu-1"
+TURN_CONTEXT_WEIGHT = 0.5  # the whole turn's n-grams next to the clause's own, for compliance
+NONE = "none"
+
+
+def _logreg(C: float, balanced: bool = True):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, solver="liblinear", max_iter=200, class_weight="balanced" if balanced else None)
+
+
+@dataclass
+class MultiLabel:
+    """One binary logistic regression per label over [char n-grams | embedding]."""
+
+    labels: list[str]
+    C: float = 4.0
+    threshold: float = 0.5
+    balanced: bool = True
+    vectorizer: object = None
+    models: dict[str, object] = field(default_factory=dict)
+
+    def fit(self, texts: list[str], targets: list[set[str]], embeddings: np.ndarray | None) -> "MultiLabel":
+        self.vectorizer = char_vectorizer(3).fit(texts)
+        X = combine(self.vectorizer.transform(texts), embeddings)
+        for label in self.labels:
+            y = np.array([label in t for t in targets])
+            if y.sum() >= 2 and (~y).sum() >= 2:
+                self.models[label] = _logreg(self.C, self.balanced).fit(X, y)
+        return self
+
+    def proba(self, texts: list[str], embeddings: np.ndarray | None) -> np.ndarray:
+        X = combine(self.vectorizer.transform(texts), embeddings)
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        for j, label in enumerate(self.labels):
+            model = self.models.get(label)
+            if model is not None:
+                out[:, j] = model.predict_proba(X)[:, 1]
+        return out
+
+    def predict(self, texts: list[str], embeddings: np.ndarray | None, allowed: list[set[str]] | None = None
+                ) -> list[set[str]]:
+        p = self.proba(texts, embeddings)
+        result = []
+        for i in range(len(texts)):
+            chosen = {self.labels[j] for j in np.flatnonzero(p[i] >= self.threshold)}
+            result.append(chosen & allowed[i] if allowed is not None else chosen)
+        return result
+
+
+def _overlaps(text: str, clause: str, span: str) -> bool:
+    """Whether `clause` (a piece of `text`) shares at least two characters with `span` in place."""
+    t = normalize(text)
+    s = normalize(span)
+    c_start, s_start = t.find(clause), t.find(s)
+    if c_start < 0 or s_start < 0:
+        return squash(span) in squash(clause) or squash(clause) in squash(span)
+    return min(c_start + len(clause), s_start + len(s)) - max(c_start, s_start) >= 2
+
+
+def clause_examples(utterances: list[Utterance]) -> tuple[list[str], list[str], list[int]]:
+    """(clause, label, utterance index) for every clause: the violation's kind where the span falls, else none."""
+    clauses, labels, owners = [], [], []
+    for i, u in enumerate(utterances):
+        for clause in split_clauses(u.text):
+            kind = u.violation if u.violation and _overlaps(u.text, clause, u.span or "") else NONE
+            clauses.append(clause)
+            labels.append(kind)
+            owners.append(i)
+    return clauses, labels, owners
+
+
+@dataclass
+class ClauseCompliance:
+    """Multinomial logistic regression over [clause n-grams | turn n-grams | turn embedding]: none or a kind."""
+
+    C: float = 8.0
+    threshold: float = 0.5  # probability of "any violation" that flags a clause
+    clause_vec: object = None
+    turn_vec: object = None
+    model: object = None
+
+    def _X(self, clauses: list[str], turns: list[str], turn_embeddings: np.ndarray | None):
+        rows = sparse.hstack([self.clause_vec.transform(clauses),
+                              self.turn_vec.transform(turns) * TURN_CONTEXT_WEIGHT], format="csr")
+        return combine(rows, turn_embeddings)
+
+    def fit(self, utterances: list[Utterance], embeddings: np.ndarray | None) -> "ClauseCompliance":
+        from sklearn.linear_model import LogisticRegression
+
+        clauses, labels, owners = clause_examples(utterances)
+        turns = [utterances[i].text for i in owners]
+        self.clause_vec = char_vectorizer(4).fit(clauses)
+        self.turn_vec = char_vectorizer(3).fit([u.text for u in utterances])
+        emb = embeddings[owners] if embeddings is not None else None
+        self.model = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced").fit(
+            self._X(clauses, turns, emb), labels)
+        return self
+
+    def findings(self, text: str, turn_embedding: np.ndarray | None) -> list[tuple[str, str, float]]:
+        """(kind, clause, probability) for each clause judged a violation."""
+        clauses = split_clauses(text)
+        emb = np.repeat(turn_embedding[None, :], len(clauses), axis=0) if turn_embedding is not None else None
+        p = self.model.predict_proba(self._X(clauses, [text] * len(clauses), emb))
+        classes = list(self.model.classes_)
+        none = classes.index(NONE)
+        out = []
+        for clause, row in zip(clauses, p):
+            if 1 - row[none] >= self.threshold:
+                kinds = [(row[j], c) for j, c in enumerate(classes) if c != NONE]
+                prob, kind = max(kinds)
+                out.append((kind, clause, float(1 - row[none])))
+        return out
+
+
+@dataclass
+class UnderstandingModel:
+    fingerprint: str
+    moves: MultiLabel
+    acts: MultiLabel
+    compliance: ClauseCompliance
+    uses_embedding: bool
+
+    def act_allowed(self, scenario: str | None) -> set[str]:
+        prefix = f"{scenario}."
+        return {a for a in self.acts.labels if a.startswith(prefix)} if scenario else set()
+
+
+def model_fingerprint(corpus: Corpus, embedder_name: str | None) -> str:
+    return hashlib.sha256(f"{MODEL_FORMAT}|{corpus.fingerprint}|{embedder_name}".encode()).hexdigest()[:16]
+
+
+def train(utterances: list[Utterance], corpus: Corpus, embeddings: np.ndarray | None,
+          fingerprint: str = "") -> UnderstandingModel:
+    texts = [u.text for u in utterances]
+    moves = MultiLabel(sorted(corpus.labels.moves)).fit(texts, [set(u.moves) for u in utterances], embeddings)
+    acts = MultiLabel(corpus.labels.act_labels()).fit(texts, [set(u.acts) for u in utterances], embeddings)
+    compliance = ClauseCompliance().fit(utterances, embeddings)
+    return UnderstandingModel(fingerprint, moves, acts, compliance, embeddings is not None)
+
+
+class EmbeddingCache:
+    """Embeddings of corpus lines by text hash, kept on disk so retraining and evaluation do not re-encode."""
+
+    def __init__(self, path: Path, embedder):
+        self.path, self.embedder = path, embedder
+        self.vectors: dict[str, np.ndarray] = {}
+        if path.exists():
+            with np.load(path) as data:
+                self.vectors = {k: data[k] for k in data.files}
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(embed_text(text).encode()).hexdigest()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        missing = sorted({self.key(t): embed_text(t) for t in texts if self.key(t) not in self.vectors}.items())
+        if missing:
+            log.info("encoding %d corpus lines", len(missing))
+            for start in range(0, len(missing), 64):
+                chunk = missing[start:start + 64]
+                vectors = self.embedder.encode_queries([t for _, t in chunk])
+                self.vectors.update({k: v for (k, _), v in zip(chunk, vectors)})
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp.npz")
+            np.savez(tmp, **self.vectors)
+            tmp.replace(self.path)
+        return np.stack([self.vectors[self.key(t)] for t in texts]).astype(np.float32)
+
+
+def load_or_train(corpus: Corpus, embedder, cache_dir: Path) -> UnderstandingModel:
+    """The trained model for this corpus and embedder, from cache_dir when it exists, else trained and saved."""
+    name = getattr(embedder, "name", None)
+    fingerprint = model_fingerprint(corpus, name)
+    path = cache_dir / f"understanding-{fingerprint}.pkl"
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                model = pickle.load(handle)  # noqa: S301 - our own build product, under var/
+            if isinstance(model, UnderstandingModel) and model.fingerprint == fingerprint:
+                return model
+        except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, not fatal
+            log.warning("understanding model %s unreadable (%s): retraining", path, exc)
+    embeddings = EmbeddingCache(cache_dir / f"embeddings-{hashlib.sha1(str(name).encode()).hexdigest()[:8]}.npz",
+                                embedder).encode([u.text for u in corpus.utterances]) if embedder else None
+    model = train(corpus.utterances, corpus, embeddings, fingerprint)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(model, handle)
+    tmp.replace(path)
+    for old in cache_dir.glob("understanding-*.pkl"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return model
