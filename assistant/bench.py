@@ -427,3 +427,86 @@ def run_asr_bench(repeats: int = 3, threads: int | None = None) -> int:
     for n, (name, _, reference) in enumerate(files):
         print(f"| {name} | {reference} | {texts[configs[0][0]][n]} | {texts['no prompt'][n]} |")
     return 0
+
+
+def run_understanding_bench(sweep: bool = False, speed_only: bool = False) -> int:
+    """Leave-one-writer-out figures of the understanding classifiers (issue 13), then the speed of a turn's analysis."""
+    import hashlib
+
+    from assistant.drill.understanding import get_understanding
+    from assistant.nlu import model as nlu_model
+    from assistant.nlu.corpus import load_corpus
+    from assistant.nlu.evaluate import figures, macro_f1, pool
+    from assistant.retrieval import get_searcher
+
+    settings = get_settings()
+    understanding = get_understanding()  # trains (or loads) the product's model; its thresholds are the ones reported
+    model = understanding.model
+    thresholds = (model.moves.threshold, model.acts.threshold, model.compliance.threshold)
+    if not speed_only:
+        corpus = load_corpus(settings.kb_dir / "understanding")
+        embedder = get_searcher().embedder
+        cache = nlu_model.EmbeddingCache(
+            settings.var_dir / "nlu" / f"embeddings-{hashlib.sha1(str(embedder.name).encode()).hexdigest()[:8]}.npz",
+            embedder)
+        embeddings = cache.encode([u.text for u in corpus.utterances])
+        writers = sorted({u.writer for u in corpus.utterances})
+        print(f"语料 {len(corpus.utterances)} 句, {len(writers)} 位作者; 留一作者交叉验证 (leave one writer out)", flush=True)
+        started = time.perf_counter()
+        pooled = pool(corpus, embeddings, writers, log=lambda m: print(m, flush=True))
+        print(f"  ({time.perf_counter() - started:.0f} s)\n")
+        f = figures(pooled, *thresholds)
+        print(f"thresholds: moves {thresholds[0]}, acts {thresholds[1]}, compliance {thresholds[2]}")
+        print(f"moves: macro F1 {macro_f1(f.moves):.3f}   checkpoints (scenario acts): macro F1 {macro_f1(f.acts):.3f}")
+        print(f"compliance: violation recall {f.violation_recall:.3f} (right kind {f.kind_accuracy:.3f}), "
+              f"false alarms on hard negatives {f.hard_negative_false_alarms:.3f}, on all clean lines "
+              f"{f.clean_false_alarms:.3f}   {f.counts}\n")
+        print("| move | lines | precision | recall | F1 |\n|---|---|---|---|---|")
+        for label, c in sorted(f.moves.items(), key=lambda kv: kv[1].f1):
+            print(f"| {label} | {c.support} | {c.precision:.2f} | {c.recall:.2f} | {c.f1:.2f} |")
+        print("\n| checkpoint act | lines | precision | recall | F1 |\n|---|---|---|---|---|")
+        for label, c in sorted(f.acts.items(), key=lambda kv: kv[1].f1):
+            print(f"| {label} | {c.support} | {c.precision:.2f} | {c.recall:.2f} | {c.f1:.2f} |")
+        print("\n| left-out writer | moves F1 | acts F1 | violation recall | hard-negative false alarms |\n|---|---|---|---|---|")
+        for writer in writers:
+            w = figures(pooled, *thresholds, writer=writer)
+            print(f"| {writer} | {macro_f1(w.moves):.3f} | {macro_f1(w.acts):.3f} | {w.violation_recall:.3f} | "
+                  f"{w.hard_negative_false_alarms:.3f} |")
+        if sweep:
+            print("\nthreshold sweep (same pooled probabilities)")
+            for t in (0.3, 0.4, 0.5, 0.6, 0.7):
+                s = figures(pooled, t, t, thresholds[2])
+                print(f"  moves/acts at {t}: moves F1 {macro_f1(s.moves):.3f}, acts F1 {macro_f1(s.acts):.3f}")
+            for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
+                s = figures(pooled, *thresholds[:2], t)
+                print(f"  compliance at {t}: recall {s.violation_recall:.3f}, hard-negative false alarms "
+                      f"{s.hard_negative_false_alarms:.3f}, clean false alarms {s.clean_false_alarms:.3f}")
+    _understanding_speed(understanding)
+    return 0
+
+
+def _understanding_speed(understanding) -> None:
+    """Wall time to analyse one staff turn and to score a 15-turn conversation, on this machine."""
+    import json
+
+    from assistant.scoring import score_transcript
+
+    transcripts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(GRADED_DIR.glob("*.json"))]
+    turns = [(t["scenario"], turn["text"]) for t in transcripts for turn in t["turns"] if turn["speaker"] == "staff"]
+    understanding.analyse("预热", turns[0][0])
+    times = []
+    for scenario, text in turns:
+        started = time.perf_counter()
+        understanding.analyse(text, scenario)
+        times.append((time.perf_counter() - started) * 1000)
+    print(f"\n分析一句员工的话: {len(times)} turns, p50 {percentile(times, 50):.0f} ms, p95 {percentile(times, 95):.0f} ms, "
+          f"max {max(times):.0f} ms")
+    fifteen = [t for t in transcripts if len(t["turns"]) >= 15] or transcripts
+    seconds = []
+    for t in fifteen:
+        t = {**t, "turns": t["turns"][:15]}
+        started = time.perf_counter()
+        score_transcript(t)
+        seconds.append(time.perf_counter() - started)
+    print(f"为 15 轮对话评分: {len(seconds)} conversations, p50 {percentile(seconds, 50):.2f} s, "
+          f"max {max(seconds):.2f} s")

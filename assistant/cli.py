@@ -64,21 +64,35 @@ def cmd_kb(args) -> int:
     if args.action == "validate":
         from assistant.drill.scenarios import load_rubric, load_scenarios
 
+        from assistant.nlu.corpus import CorpusError, load_corpus
+
         scenarios = load_scenarios(kb_dir, {e.id for e in kb.entries})
         load_rubric(kb_dir)
-        print(f"知识库校验通过:{len(kb.topics)} 个主题,{len(kb.entries)} 条条目,{len(scenarios)} 个演练场景。")
+        try:
+            corpus = load_corpus(kb_dir / "understanding")
+        except CorpusError as exc:
+            print(f"语料有错误:{exc}", file=sys.stderr)
+            return 1
+        print(f"知识库校验通过:{len(kb.topics)} 个主题,{len(kb.entries)} 条条目,{len(scenarios)} 个演练场景,"
+              f"语料 {len(corpus.utterances)} 句。")
         return 0
     from assistant.retrieval.searcher import open_searcher
 
     searcher = open_searcher(settings, rebuild=args.force)
     meta = searcher.index.meta
     print(f"检索索引就绪:{meta['entries']} 条条目,{meta['units']} 个向量,指纹 {meta['fingerprint']},模型 {meta['embedder']}。")
+    from assistant.drill.understanding import get_understanding
+
+    model = get_understanding().model  # trained here (cached by corpus fingerprint), not on a staff member's first turn
+    print(f"理解模型就绪:指纹 {model.fingerprint},{len(model.moves.labels)} 种动作,{len(model.acts.labels)} 个考核点。")
     return 0
 
 
 def cmd_bench(args) -> int:
     from assistant import bench
 
+    if args.what == "understanding":
+        return bench.run_understanding_bench(sweep=args.sweep, speed_only=args.speed_only)
     if args.what == "scoring":
         return bench.run_scoring_bench()
     if args.what == "drill":
@@ -198,7 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_kb)
 
     p = sub.add_parser("bench", help="基准测试")
-    p.add_argument("what", choices=["retrieval", "scoring", "drill", "asr"])
+    p.add_argument("what", choices=["retrieval", "scoring", "drill", "asr", "understanding"])
+    p.add_argument("--sweep", action="store_true", help="understanding:列出不同阈值下的数字")
+    p.add_argument("--speed-only", action="store_true", help="understanding:只测速度")
     p.add_argument("--st-model", help="sentence-transformers 模型目录 (对比用)")
     p.add_argument("--sizes", default="1000,10000,100000", help="规模测试的条目数 (空字符串则跳过)")
     p.add_argument("--scale-only", action="store_true", help="只测规模 (不加载对比模型,避免 torch 线程干扰计时)")

@@ -19,6 +19,8 @@ def isolated_var(tmp_path_factory):
     built = ROOT / "var" / "index"
     if built.is_dir():  # reuse the index `make test` just built instead of rebuilding it per session
         shutil.copytree(built, var / "index")
+    if (ROOT / "var" / "nlu").is_dir():  # and the understanding model (minutes to train on a fresh machine)
+        shutil.copytree(ROOT / "var" / "nlu", var / "nlu")
     os.environ["ASSISTANT_VAR"] = str(var)
     os.environ.pop("DATABASE_URL", None)
     yield var

@@ -119,9 +119,11 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
     if moves & {"apology", "empathy"}:
         state.trust += 1
 
-    # A worry answered before the customer voices it is settled: they will not raise it any more.
+    # A worry answered before the customer voices it is settled: they will not raise it any more. A bare needs
+    # question answers nothing yet.
+    only_asking = "needs_question" in moves and not moves & (PITCH_MOVES | {"objection_answer"})
     for upcoming in t.plan:
-        if upcoming.id not in state.raised and any_evidence(upcoming.answered_by, analysis):
+        if upcoming.id not in state.raised and not only_asking and any_evidence(upcoming.answered_by, analysis):
             state.raised.append(upcoming.id)
             state.answered.append(upcoming.id)
             state.trust += 1
@@ -178,7 +180,9 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             elif state.open_objection is None:
                 t.say(r.closing_not_ready, "closing_not_ready")
 
-    if "farewell" in moves and not state.done:
+    # A goodbye ends the drill; "谢谢您专程跑一趟" beside a welcome, or a farewell that still asks something, does not.
+    leaving = "farewell" in moves and "greeting" not in moves and not analysis.is_question
+    if leaving and not state.done:
         state.done = True
         if state.accepted:
             state.outcome = "accepted"

@@ -24,8 +24,17 @@ def _load(path: Path, model):
         raise KBError(str(path), loc[0] if len(loc) > 1 else None, ".".join(loc[1:]) or loc[0], first["msg"]) from exc
 
 
+def _scenario_acts(kb_dir: Path) -> dict[str, set[str]] | None:
+    path = kb_dir / "understanding" / "labels.yaml"
+    if not path.exists():
+        return None
+    acts = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("acts") or {}
+    return {scenario: set(names or {}) for scenario, names in acts.items()}
+
+
 def load_scenarios(kb_dir: Path, entry_ids: set[str] | None = None) -> dict[str, Scenario]:
     scenarios: dict[str, Scenario] = {}
+    known_acts = _scenario_acts(kb_dir)
     for path in sorted((kb_dir / "scenarios").glob("*.yaml")):
         scenario = _load(path, Scenario)
         if scenario.id in scenarios:
@@ -35,6 +44,16 @@ def load_scenarios(kb_dir: Path, entry_ids: set[str] | None = None) -> dict[str,
             for owner, standard in references:
                 if standard and standard not in entry_ids:
                     raise KBError(str(path), owner, "standard", f"unknown knowledge-base entry '{standard}'")
+        if known_acts is not None:
+            acts = known_acts.get(scenario.id, set())
+            evidences = [(c.id, "evidence", e) for c in scenario.checkpoints for e in c.evidence] + \
+                [(o.id, "answered_by", e) for o in scenario.objections for e in o.answered_by]
+            for owner, field_name, evidence in evidences:
+                unknown = sorted(set(evidence.acts) - acts)
+                if unknown:
+                    raise KBError(str(path), owner, f"{field_name}.acts",
+                                  f"unknown act(s) {unknown}: define them under acts.{scenario.id} in "
+                                  "understanding/labels.yaml")
         scenarios[scenario.id] = scenario
     return scenarios
 

@@ -14,6 +14,7 @@ DIMENSIONS: tuple[str, ...] = ("service", "script", "concept", "compliance")
 Move = Literal[
     "greeting", "needs_question", "presentation", "benefit", "objection_answer", "closing", "referral",
     "reminder", "farewell", "apology", "empathy", "confirm_business", "wait_time", "off_topic", "rude",
+    "small_talk", "diversion", "evaluation_request", "risk_disclosure",
 ]
 
 
@@ -25,13 +26,14 @@ class Evidence(Strict):
     """What counts as evidence in one staff turn: a classified move, or words (every group needs one of its words)."""
 
     moves: list[Move] = []
+    acts: list[str] = []  # acts of this scenario (scripts_kb/understanding/labels.yaml), recognised by the classifier
     all_of: list[list[str]] = []  # e.g. [[每月, 每个月], [几百, 小钱, 少量]]: both groups must match in the same turn
     in_question: bool = False  # the words must be asked, not told (a needs question, not a pitch mentioning 结婚)
 
     @model_validator(mode="after")
     def _not_empty(self) -> "Evidence":
-        if not self.moves and not self.all_of:
-            raise ValueError("evidence needs moves or all_of")
+        if not self.moves and not self.acts and not self.all_of:
+            raise ValueError("evidence needs moves, acts or all_of")
         if any(not group for group in self.all_of):
             raise ValueError("an all_of group is empty")
         return self
@@ -44,7 +46,6 @@ class Checkpoint(Strict):
     evidence: list[Evidence] = Field(min_length=1)  # any one alternative is enough
     weight: float = Field(default=1.0, gt=0)
     after: list[str] = []  # checkpoint ids that must be hit in an earlier turn (order), e.g. greeting before pitch
-    ties_to_need: bool = False  # the turn must also name a need the customer has revealed (benefit in their terms)
     standard: Optional[str] = None  # knowledge-base entry id holding the standard wording for feedback
     praise: str = ""  # why it matters, for 赞赏性指导
 
@@ -142,7 +143,11 @@ class Difficulty(Strict):
 class Rubric(Strict):
     weights: dict[Dimension, float]
     pass_total: float = 80
-    violation_penalty: float = Field(gt=0)  # compliance points lost per violation
+    # GRADING.md: compliance is 100 when clean, 0 with any violation; a risk product discussed without its disclosure
+    # loses at most this much (100 -> 70)
+    disclosure_penalty: float = Field(default=30, ge=0, le=100)
+    dimension_floor: float = Field(default=30, ge=0, lt=100)  # service/script/concept score with no checkpoint met
+    dimension_curve: float = Field(default=1.0, gt=0, le=1)  # < 1: most of a dimension done scores near a coach's grade
     out_of_order_credit: float = Field(ge=0, le=1)  # share of a checkpoint's weight when hit out of order
     difficulties: dict[Literal["easy", "normal", "hard"], Difficulty]
 

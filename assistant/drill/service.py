@@ -103,7 +103,7 @@ def take_turn(drill_id: int, text: object, owner: str | None = None) -> dict:
             raise InputError(f"drill {drill_id} has ended", "这场演练已经结束了。可以说“开始演练”再来一场。", "drill_ended")
         scenario = get_scenario(drill.scenario)
         state = engine.DrillState.from_dict(drill.state)
-        analysis = understanding.analyse(staff_text)
+        analysis = understanding.analyse(staff_text, drill.scenario)
         reply, events = engine.respond(scenario, state, _level(drill.difficulty), analysis)
         position = len(_turns(session, drill.id))
         session.add(DrillTurn(drill_id=drill.id, position=position, speaker="staff", text=staff_text,

@@ -1,15 +1,16 @@
 """Honest figures for the understanding classifiers: leave one writer out.
 
 For each writer, train on every other writer's lines and test on that writer's: every figure is on wording the model
-never saw. Predictions are pooled over the folds, then scored per class.
+never saw. Probabilities are pooled over the folds, so the figures can be read at any decision threshold (the sweep
+that chose the thresholds the product uses).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.nlu.corpus import GENERAL, Corpus
+from assistant.nlu.corpus import GENERAL, Corpus, Utterance
 from assistant.nlu.model import train
 
 
@@ -21,12 +22,12 @@ class ClassFigures:
     f1: float
 
 
-def per_class(truth: list[set[str]], predicted: list[set[str]], labels: list[str]) -> dict[str, ClassFigures]:
+def per_class(truth: np.ndarray, predicted: np.ndarray, labels: list[str]) -> dict[str, ClassFigures]:
+    """truth and predicted are boolean (n, len(labels)) matrices."""
     out = {}
-    for label in labels:
-        tp = sum(1 for t, p in zip(truth, predicted) if label in t and label in p)
-        fp = sum(1 for t, p in zip(truth, predicted) if label not in t and label in p)
-        fn = sum(1 for t, p in zip(truth, predicted) if label in t and label not in p)
+    for j, label in enumerate(labels):
+        t, p = truth[:, j], predicted[:, j]
+        tp, fp, fn = int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum())
         if tp + fn == 0:
             continue
         precision = tp / (tp + fp) if tp + fp else 0.0
@@ -41,78 +42,85 @@ def macro_f1(figures: dict[str, ClassFigures]) -> float:
 
 
 @dataclass
-class Report:
-    writers: list[str]
+class Pooled:
+    """Held-out probabilities of every line, from the fold that left its writer out."""
+
+    move_labels: list[str]
+    act_labels: list[str]
+    move_truth: np.ndarray
+    move_proba: np.ndarray
+    act_truth: np.ndarray  # rows: lines of a scenario; columns: every act (others' acts are never predicted)
+    act_proba: np.ndarray
+    act_writers: list[str]
+    compliance: list[tuple[Utterance, float, str]] = field(default_factory=list)  # (line, p(violation), kind)
+    writers: list[str] = field(default_factory=list)
+
+
+def pool(corpus: Corpus, embeddings: np.ndarray | None, writers: list[str] | None = None,
+         log=lambda message: None) -> Pooled:
+    utterances = corpus.utterances
+    writers = writers or sorted({u.writer for u in utterances})
+    move_labels, act_labels = sorted(corpus.labels.moves), corpus.labels.act_labels()
+    act_col = {a: j for j, a in enumerate(act_labels)}
+    mt, mp, at, ap, aw, comp, line_writers = [], [], [], [], [], [], []
+    for writer in writers:
+        test_rows = [i for i, u in enumerate(utterances) if u.writer == writer]
+        train_rows = [i for i, u in enumerate(utterances) if u.writer != writer]
+        log(f"  leaving out {writer}: training on {len(train_rows)} lines, testing on {len(test_rows)}")
+        model = train([utterances[i] for i in train_rows], corpus,
+                      embeddings[train_rows] if embeddings is not None else None)
+        test = [utterances[i] for i in test_rows]
+        emb = embeddings[test_rows] if embeddings is not None else None
+        texts = [u.text for u in test]
+        mp.append(model.moves.turn_proba(texts, emb))
+        mt.append(np.array([[label in u.moves for label in move_labels] for u in test]))
+        line_writers += [writer] * len(test)
+        for k, u in enumerate(test):
+            if u.scenario != GENERAL:
+                sub = model.acts.by_scenario.get(u.scenario)
+                row = np.zeros(len(act_labels), dtype=np.float32)
+                if sub is not None:
+                    probs = sub.turn_proba([u.text], emb[k:k + 1] if emb is not None else None)[0]
+                    for label, value in zip(sub.labels, probs):
+                        row[act_col[label]] = value
+                ap.append(row)
+                at.append(np.array([a in u.acts for a in act_labels]))
+                aw.append(writer)
+            scored = model.compliance.clause_probabilities(u.text, emb[k] if emb is not None else None)
+            best = max(scored, key=lambda item: item[2]) if scored else ("", "", 0.0)
+            comp.append((u, best[2], best[0]))
+    return Pooled(move_labels, act_labels, np.vstack(mt), np.vstack(mp), np.array(at), np.array(ap), aw, comp,
+                  line_writers)
+
+
+@dataclass
+class Figures:
     moves: dict[str, ClassFigures]
     acts: dict[str, ClassFigures]
     violation_recall: float
     kind_accuracy: float
     hard_negative_false_alarms: float
     clean_false_alarms: float
-    per_writer: dict[str, dict[str, float]]
     counts: dict[str, int]
 
 
-def leave_one_writer_out(corpus: Corpus, embeddings: np.ndarray | None, writers: list[str] | None = None) -> Report:
-    utterances = corpus.utterances
-    writers = writers or sorted(corpus.writers)
-    index = {id(u): i for i, u in enumerate(utterances)}
-    move_truth, move_pred, act_truth, act_pred = [], [], [], []
-    violations = caught = right_kind = hard = hard_flagged = clean = clean_flagged = 0
-    per_writer: dict[str, dict[str, float]] = {}
-    for writer in writers:
-        test = [u for u in utterances if u.writer == writer]
-        train_set = [u for u in utterances if u.writer != writer]
-        if not test or not train_set:
-            continue
-        rows_train = [index[id(u)] for u in train_set]
-        rows_test = [index[id(u)] for u in test]
-        emb_train = embeddings[rows_train] if embeddings is not None else None
-        emb_test = embeddings[rows_test] if embeddings is not None else None
-        model = train(train_set, corpus, emb_train)
-        texts = [u.text for u in test]
-        mp = model.moves.predict(texts, emb_test)
-        scenario_rows = [i for i, u in enumerate(test) if u.scenario != GENERAL]
-        allowed = [model.act_allowed(test[i].scenario) for i in scenario_rows]
-        ap = model.acts.predict([texts[i] for i in scenario_rows],
-                                emb_test[scenario_rows] if emb_test is not None else None, allowed)
-        move_truth += [set(u.moves) for u in test]
-        move_pred += mp
-        act_truth += [set(test[i].acts) for i in scenario_rows]
-        act_pred += ap
-        w_v = w_c = w_h = w_hf = 0
-        for i, u in enumerate(test):
-            found = model.compliance.findings(u.text, emb_test[i] if emb_test is not None else None)
-            if u.violation:
-                violations += 1
-                w_v += 1
-                if found:
-                    caught += 1
-                    w_c += 1
-                    right_kind += any(k == u.violation for k, _, _ in found)
-            else:
-                clean += 1
-                clean_flagged += bool(found)
-                if u.hard_negative:
-                    hard += 1
-                    w_h += 1
-                    hard_flagged += bool(found)
-                    w_hf += bool(found)
-        per_writer[writer] = {
-            "moves_macro_f1": macro_f1(per_class([set(u.moves) for u in test], mp, sorted(corpus.labels.moves))),
-            "acts_macro_f1": macro_f1(per_class([set(test[i].acts) for i in scenario_rows], ap,
-                                                corpus.labels.act_labels())),
-            "violation_recall": w_c / w_v if w_v else float("nan"),
-            "hard_negative_false_alarms": w_hf / w_h if w_h else float("nan"),
-        }
-    return Report(
-        writers=writers,
-        moves=per_class(move_truth, move_pred, sorted(corpus.labels.moves)),
-        acts=per_class(act_truth, act_pred, corpus.labels.act_labels()),
-        violation_recall=caught / violations if violations else float("nan"),
-        kind_accuracy=right_kind / caught if caught else float("nan"),
-        hard_negative_false_alarms=hard_flagged / hard if hard else float("nan"),
-        clean_false_alarms=clean_flagged / clean if clean else float("nan"),
-        per_writer=per_writer,
-        counts={"utterances": len(utterances), "violations": violations, "hard_negatives": hard, "clean": clean},
+def figures(pooled: Pooled, move_threshold: float, act_threshold: float, compliance_threshold: float,
+            writer: str | None = None) -> Figures:
+    """The figures at the given thresholds, for every writer or one."""
+    rows = [i for i, w in enumerate(pooled.writers) if writer in (None, w)]
+    act_rows = [i for i, w in enumerate(pooled.act_writers) if writer in (None, w)]
+    moves = per_class(pooled.move_truth[rows], pooled.move_proba[rows] >= move_threshold, pooled.move_labels)
+    acts = per_class(pooled.act_truth[act_rows], pooled.act_proba[act_rows] >= act_threshold, pooled.act_labels)
+    lines = [pooled.compliance[i] for i in rows]
+    slips = [(u, p, k) for u, p, k in lines if u.violation]
+    caught = [(u, p, k) for u, p, k in slips if p >= compliance_threshold]
+    hard = [p for u, p, _ in lines if u.hard_negative and not u.violation]
+    clean = [p for u, p, _ in lines if not u.violation]
+    return Figures(
+        moves=moves, acts=acts,
+        violation_recall=len(caught) / len(slips) if slips else float("nan"),
+        kind_accuracy=sum(k == u.violation for u, _, k in caught) / len(caught) if caught else float("nan"),
+        hard_negative_false_alarms=sum(p >= compliance_threshold for p in hard) / len(hard) if hard else float("nan"),
+        clean_false_alarms=sum(p >= compliance_threshold for p in clean) / len(clean) if clean else float("nan"),
+        counts={"lines": len(rows), "violations": len(slips), "hard_negatives": len(hard), "clean": len(clean)},
     )

@@ -28,6 +28,14 @@ def split_clauses(text: str) -> list[str]:
     return [p for p in parts if _PUNCT.sub("", p)] or [normalize(text)]
 
 
+_SENTENCE_END = re.compile(r"(?<=[。!?;!?;…])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a turn (after 。!?;), for finding one act inside a long turn."""
+    return [p.strip() for p in _SENTENCE_END.split(normalize(text)) if len(_PUNCT.sub("", p)) >= 2]
+
+
 def char_vectorizer(max_n: int = 3):
     from sklearn.feature_extraction.text import TfidfVectorizer
 

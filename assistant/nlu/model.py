@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,13 +18,18 @@ import numpy as np
 from scipy import sparse
 
 from assistant.nlu.corpus import Corpus, Utterance
-from assistant.nlu.features import char_vectorizer, combine, embed_text, split_clauses, squash
+from assistant.nlu.features import char_vectorizer, combine, embed_text, split_clauses, split_sentences, squash
 from assistant.text import normalize
 
 log = logging.getLogger(__name__)
-MODEL_FORMAT = "nlu-1"
+MODEL_FORMAT = "nlu-2"
 TURN_CONTEXT_WEIGHT = 0.5  # the whole turn's n-grams next to the clause's own, for compliance
 NONE = "none"
+# Decision thresholds, chosen on the leave-one-writer-out sweep (`bin/assistant bench understanding --sweep`), applied
+# when a model is loaded, so changing one needs no retraining.
+MOVE_THRESHOLD = 0.6
+ACT_THRESHOLD = 0.5
+COMPLIANCE_THRESHOLD = 0.8
 
 
 def _logreg(C: float, balanced: bool = True):
@@ -61,14 +67,72 @@ class MultiLabel:
                 out[:, j] = model.predict_proba(X)[:, 1]
         return out
 
+    def turn_proba(self, texts: list[str], embeddings: np.ndarray | None) -> np.ndarray:
+        """Each label's probability for a turn: the highest of the whole turn and of each of its sentences (each with
+        the turn's embedding), so one act in a long turn is not drowned by the rest of it."""
+        pieces, owner = [], []
+        for i, text in enumerate(texts):
+            sentences = split_sentences(text)
+            for piece in [text, *sentences] if len(sentences) > 1 else [text]:
+                pieces.append(piece)
+                owner.append(i)
+        p = self.proba(pieces, embeddings[owner] if embeddings is not None else None)
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        np.maximum.at(out, np.array(owner), p)
+        return out
+
     def predict(self, texts: list[str], embeddings: np.ndarray | None, allowed: list[set[str]] | None = None
                 ) -> list[set[str]]:
-        p = self.proba(texts, embeddings)
+        p = self.turn_proba(texts, embeddings)
         result = []
         for i in range(len(texts)):
             chosen = {self.labels[j] for j in np.flatnonzero(p[i] >= self.threshold)}
             result.append(chosen & allowed[i] if allowed is not None else chosen)
         return result
+
+
+@dataclass
+class ScenarioActs:
+    """One multi-label model per scenario, trained on that scenario's lines: an act is only ever looked for in its
+    own scenario, so other scenarios' lines would only slow training."""
+
+    by_scenario: dict[str, MultiLabel]
+
+    @property
+    def threshold(self) -> float:
+        return next(iter(self.by_scenario.values())).threshold if self.by_scenario else ACT_THRESHOLD
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        for model in self.by_scenario.values():
+            model.threshold = value
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for model in self.by_scenario.values() for label in model.labels]
+
+    @classmethod
+    def fit(cls, utterances: list[Utterance], corpus: Corpus, embeddings: np.ndarray | None) -> "ScenarioActs":
+        models = {}
+        for scenario in sorted(corpus.labels.acts):
+            rows = [i for i, u in enumerate(utterances) if u.scenario == scenario]
+            if not rows:
+                continue
+            labels = [f"{scenario}.{a}" for a in corpus.labels.scenario_acts(scenario)]
+            models[scenario] = MultiLabel(labels).fit([utterances[i].text for i in rows],
+                                                      [set(utterances[i].acts) for i in rows],
+                                                      embeddings[rows] if embeddings is not None else None)
+        return cls(models)
+
+    def predict(self, texts: list[str], embeddings: np.ndarray | None, allowed: list[set[str]]) -> list[set[str]]:
+        """Acts of each text, looked for only among `allowed` (one scenario's acts)."""
+        out: list[set[str]] = []
+        for i, text in enumerate(texts):
+            scenario = next(iter(allowed[i]), "").split(".", 1)[0]
+            model = self.by_scenario.get(scenario)
+            emb = embeddings[i:i + 1] if embeddings is not None else None
+            out.append(model.predict([text], emb)[0] if model else set())
+        return out
 
 
 def _overlaps(text: str, clause: str, span: str) -> bool:
@@ -120,8 +184,8 @@ class ClauseCompliance:
             self._X(clauses, turns, emb), labels)
         return self
 
-    def findings(self, text: str, turn_embedding: np.ndarray | None) -> list[tuple[str, str, float]]:
-        """(kind, clause, probability) for each clause judged a violation."""
+    def clause_probabilities(self, text: str, turn_embedding: np.ndarray | None) -> list[tuple[str, str, float]]:
+        """(most likely kind, clause, probability that the clause is any violation) for every clause."""
         clauses = split_clauses(text)
         emb = np.repeat(turn_embedding[None, :], len(clauses), axis=0) if turn_embedding is not None else None
         p = self.model.predict_proba(self._X(clauses, [text] * len(clauses), emb))
@@ -129,24 +193,31 @@ class ClauseCompliance:
         none = classes.index(NONE)
         out = []
         for clause, row in zip(clauses, p):
-            if 1 - row[none] >= self.threshold:
-                kinds = [(row[j], c) for j, c in enumerate(classes) if c != NONE]
-                prob, kind = max(kinds)
-                out.append((kind, clause, float(1 - row[none])))
+            kind = max((row[j], c) for j, c in enumerate(classes) if c != NONE)[1]
+            out.append((str(kind), clause, float(1 - row[none])))
         return out
+
+    def findings(self, text: str, turn_embedding: np.ndarray | None) -> list[tuple[str, str, float]]:
+        """(kind, clause, probability) for each clause judged a violation."""
+        return [item for item in self.clause_probabilities(text, turn_embedding) if item[2] >= self.threshold]
 
 
 @dataclass
 class UnderstandingModel:
     fingerprint: str
     moves: MultiLabel
-    acts: MultiLabel
+    acts: "ScenarioActs"
     compliance: ClauseCompliance
     uses_embedding: bool
 
+    def apply_thresholds(self) -> "UnderstandingModel":
+        self.moves.threshold, self.acts.threshold = MOVE_THRESHOLD, ACT_THRESHOLD
+        self.compliance.threshold = COMPLIANCE_THRESHOLD
+        return self
+
     def act_allowed(self, scenario: str | None) -> set[str]:
-        prefix = f"{scenario}."
-        return {a for a in self.acts.labels if a.startswith(prefix)} if scenario else set()
+        model = self.acts.by_scenario.get(scenario or "")
+        return set(model.labels) if model else set()
 
 
 def model_fingerprint(corpus: Corpus, embedder_name: str | None) -> str:
@@ -157,9 +228,9 @@ def train(utterances: list[Utterance], corpus: Corpus, embeddings: np.ndarray | 
           fingerprint: str = "") -> UnderstandingModel:
     texts = [u.text for u in utterances]
     moves = MultiLabel(sorted(corpus.labels.moves)).fit(texts, [set(u.moves) for u in utterances], embeddings)
-    acts = MultiLabel(corpus.labels.act_labels()).fit(texts, [set(u.acts) for u in utterances], embeddings)
+    acts = ScenarioActs.fit(utterances, corpus, embeddings)
     compliance = ClauseCompliance().fit(utterances, embeddings)
-    return UnderstandingModel(fingerprint, moves, acts, compliance, embeddings is not None)
+    return UnderstandingModel(fingerprint, moves, acts, compliance, embeddings is not None).apply_thresholds()
 
 
 class EmbeddingCache:
@@ -177,13 +248,18 @@ class EmbeddingCache:
         return hashlib.sha1(embed_text(text).encode()).hexdigest()
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        missing = sorted({self.key(t): embed_text(t) for t in texts if self.key(t) not in self.vectors}.items())
+        missing = sorted({self.key(t): embed_text(t) for t in texts if self.key(t) not in self.vectors}.items(),
+                         key=lambda item: len(item[1]))  # similar lengths per batch: less padding
         if missing:
+            from concurrent.futures import ThreadPoolExecutor
+
             log.info("encoding %d corpus lines", len(missing))
-            for start in range(0, len(missing), 64):
-                chunk = missing[start:start + 64]
-                vectors = self.embedder.encode_queries([t for _, t in chunk])
-                self.vectors.update({k: v for (k, _), v in zip(chunk, vectors)})
+            chunks = [missing[start:start + 32] for start in range(0, len(missing), 32)]
+            # the encoder releases the GIL and is safe to call concurrently: one chunk per core
+            with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as pool:
+                for chunk, vectors in zip(chunks, pool.map(
+                        lambda chunk: self.embedder.encode_queries([t for _, t in chunk]), chunks)):
+                    self.vectors.update({k: v for (k, _), v in zip(chunk, vectors)})
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp.npz")
             np.savez(tmp, **self.vectors)
@@ -201,7 +277,7 @@ def load_or_train(corpus: Corpus, embedder, cache_dir: Path) -> UnderstandingMod
             with path.open("rb") as handle:
                 model = pickle.load(handle)  # noqa: S301 - our own build product, under var/
             if isinstance(model, UnderstandingModel) and model.fingerprint == fingerprint:
-                return model
+                return model.apply_thresholds()
         except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, not fatal
             log.warning("understanding model %s unreadable (%s): retraining", path, exc)
     embeddings = EmbeddingCache(cache_dir / f"embeddings-{hashlib.sha1(str(name).encode()).hexdigest()[:8]}.npz",

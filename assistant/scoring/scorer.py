@@ -6,6 +6,7 @@ code; feedback follows the branch's coaching forms: 赞赏性指导 (what went w
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.drill.scenarios import get_scenario, rubric
@@ -18,6 +19,8 @@ MAX_TURN_CHARS = 3000
 QUOTE_CHARS = 60
 MAX_PRAISE = 3
 MAX_IMPROVE = 4
+# Non-deposit investment products by name: a conversation that names one owes the customer a risk disclosure.
+RISK_PRODUCT_WORDS = ("基金", "理财", "定投", "保险", "股票", "净值", "债券", "信托")
 ENCOURAGEMENT = "整体思路是对的,把上面几点练熟,下一次情景通关一定会更好!"
 
 
@@ -58,24 +61,43 @@ def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "……"
 
 
-def _revealed_before(scenario: Scenario, turns: list[dict], index: int) -> set[str]:
-    """Needs the customer has voiced before turn `index` (their words appear in a customer line)."""
-    said = " ".join(t["text"] for t in turns[:index] if t["speaker"] == "customer")
-    return {n.id for n in scenario.needs if any(w in said for w in n.words)}
+def _matches(checkpoint: Checkpoint, analysis: TurnAnalysis) -> bool:
+    return any(evidence_matches(e, analysis) for e in checkpoint.evidence)
 
 
-def _ties_to_need(scenario: Scenario, turns: list[dict], index: int, analysis: TurnAnalysis) -> bool:
-    revealed = _revealed_before(scenario, turns, index)
-    return any(any(w in analysis.text for w in n.words) for n in scenario.needs if n.id in revealed)
+def touches_risk_product(turns: list[dict]) -> bool:
+    """Whether the staff talked about a non-deposit investment product (then a risk disclosure is due)."""
+    staff = " ".join(t["text"] for t in turns if t["speaker"] == "staff").replace("存款保险", "")
+    return any(word in staff for word in RISK_PRODUCT_WORDS)
 
 
-def _matches(checkpoint: Checkpoint, scenario: Scenario, turns, index: int, analysis: TurnAnalysis) -> bool:
-    if not any(evidence_matches(e, analysis) for e in checkpoint.evidence):
-        return False
-    return not checkpoint.ties_to_need or _ties_to_need(scenario, turns, index, analysis)
+def compliance_score(scenario: Scenario, turns: list[dict], hits: dict[str, "_Hit"], violations: int, rules) -> float:
+    """GRADING.md: 0 with a violation; else 100, lowered (never below 100 - disclosure_penalty) only when a risk
+    product came up and its disclosure checkpoints were missed or incomplete."""
+    if violations:
+        return 0.0
+    disclosures = [c for c in scenario.checkpoints if c.dimension == "compliance"]
+    if not disclosures or not touches_risk_product(turns):
+        return 100.0
+    total = sum(c.weight for c in disclosures)
+    met = sum(c.weight * (1.0 if hits[c.id].in_order else rules.out_of_order_credit)
+              for c in disclosures if c.id in hits)
+    return 100.0 - rules.disclosure_penalty * (1 - met / total)
 
 
-def standard_wording(entry_id: str | None) -> str:
+_ADDRESS = re.compile(r"[张王李刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜"
+                      r"戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文]"
+                      r"(?:姐|哥|叔|阿姨|大爷|大妈|奶奶|爷爷|先生|女士|老师|师傅|老板|总|阿姨)")
+
+
+def fit_to_customer(wording: str, scenario: Scenario | None) -> str:
+    """Standard wording addressed to this drill's customer: "张姐" in the knowledge base becomes "小周" for 小周."""
+    if scenario is None:
+        return wording
+    return _ADDRESS.sub(scenario.persona.name, wording)
+
+
+def standard_wording(entry_id: str | None, scenario: Scenario | None = None) -> str:
     if not entry_id:
         return ""
     from assistant.retrieval import get_searcher
@@ -83,7 +105,7 @@ def standard_wording(entry_id: str | None) -> str:
     entry = get_searcher().kb.by_id(entry_id)
     if entry is None:
         return ""
-    wording = " / ".join(entry.wording[:2]) if entry.wording else entry.text
+    wording = fit_to_customer(" / ".join(entry.wording[:2]) if entry.wording else entry.text, scenario)
     return f"标准话术({entry.id}):{_quote(wording) if len(wording) > 120 else wording}"
 
 
@@ -95,7 +117,7 @@ def score_transcript(transcript: object, analyses: dict[int, TurnAnalysis] | Non
     analyses = dict(analyses or {})
     for index, turn in enumerate(turns):
         if turn["speaker"] == "staff" and index not in analyses:
-            analyses[index] = understanding.analyse(turn["text"])
+            analyses[index] = understanding.analyse(turn["text"], scenario.id)
 
     hits: dict[str, _Hit] = {}
     for index in sorted(analyses):
@@ -103,7 +125,7 @@ def score_transcript(transcript: object, analyses: dict[int, TurnAnalysis] | Non
             previous = hits.get(checkpoint.id)
             if previous and previous.in_order:
                 continue
-            if _matches(checkpoint, scenario, turns, index, analyses[index]):
+            if _matches(checkpoint, analyses[index]):
                 in_order = all(a in hits and hits[a].turn < index for a in checkpoint.after)
                 if previous is None or in_order:
                     hits[checkpoint.id] = _Hit(index, in_order)
@@ -118,7 +140,7 @@ def score_transcript(transcript: object, analyses: dict[int, TurnAnalysis] | Non
         if hit is None:
             findings.append({"dimension": checkpoint.dimension, "checkpoint": checkpoint.id, "status": "miss",
                              "evidence_turn": None, "note": f"未做到:{checkpoint.text}"})
-            improve.append((checkpoint.weight, f"{checkpoint.text}。{standard_wording(checkpoint.standard)}".rstrip("。")))
+            improve.append((checkpoint.weight, f"{checkpoint.text}。{standard_wording(checkpoint.standard, scenario)}".rstrip("。")))
             continue
         quote = _quote(turns[hit.turn]["text"])
         if hit.in_order:
@@ -147,10 +169,12 @@ def score_transcript(transcript: object, analyses: dict[int, TurnAnalysis] | Non
 
     dimensions = {}
     for d in DIMENSIONS:
-        base = 100.0 * credit[d] / weight[d] if weight[d] else 100.0
         if d == "compliance":
-            base -= rules.violation_penalty * violations
-        dimensions[d] = round(max(0.0, min(100.0, base)))
+            value = compliance_score(scenario, turns, hits, violations, rules)
+        else:  # what was done, on the coach's scale: a conversation with nothing done still earns the floor
+            share = credit[d] / weight[d] if weight[d] else 1.0
+            value = rules.dimension_floor + (100.0 - rules.dimension_floor) * share ** rules.dimension_curve
+        dimensions[d] = round(max(0.0, min(100.0, value)))
     weights = scenario.weights or rules.weights
     total = round(sum(weights[d] * dimensions[d] for d in DIMENSIONS))
     improve_lines = [text for _, text in sorted(improve, key=lambda pair: -pair[0])[:MAX_IMPROVE]]

@@ -63,7 +63,7 @@ def test_customer_presses_again_when_the_objection_is_dodged():
     drill = service.start_drill("dodger", "fund_sip_young_worker", seed=3)
     service.take_turn(drill["id"], "您好,欢迎光临")
     service.take_turn(drill["id"], "您平时每个月工资怎么安排,能存下多少?")
-    raised = service.take_turn(drill["id"], "给您推荐基金定投,每月自动扣款,分批买入摊低成本")["customer"]
+    raised = service.take_turn(drill["id"], "给您推荐一下基金定投,挺适合刚工作几年的年轻人")["customer"]
     dodged = service.take_turn(drill["id"], "这个产品特别好,很多客户都买了,我给您介绍一下它的特点")["customer"]
     answered = service.take_turn(drill["id"], "每月几百块就能起投,金额您自己定,发工资后自动扣款")["customer"]
     scenario = all_scenarios()["fund_sip_young_worker"]

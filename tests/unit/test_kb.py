@@ -40,15 +40,15 @@ def test_seven_service_steps_in_order(real_kb):
         assert step.wording, step.id
 
 
-def test_content_passes_the_same_compliance_check_as_the_staff(real_kb):
+def test_content_passes_the_same_compliance_check_as_the_staff(real_kb, searcher):
     """The seeds hold non-compliant lines (returns 'several times a deposit's'); the knowledge base must not teach them.
 
-    Scripts are what staff will say, so they go through the drill's own checker (negation and deposits handled there).
+    Scripts are what staff will say, so they go through the drill's own analysis (the learnt compliance classifier).
     """
-    from assistant.drill.understanding import ComplianceChecker
+    from assistant.drill.understanding import get_understanding
 
-    checker = ComplianceChecker(yaml.safe_load((KB_DIR / "compliance.yaml").read_text(encoding="utf-8")))
-    flagged = {e.id: [v.phrase for v in checker.check(e.text)] for e in real_kb.entries}
+    understanding = get_understanding()
+    flagged = {e.id: [v.phrase for v in understanding.analyse(e.text).violations] for e in real_kb.entries}
     assert not {k: v for k, v in flagged.items() if v}
 
 
