@@ -1,0 +1,95 @@
+"""Understanding staff turns (issue 13): the corpus is validated with file, line and field; odd input never crashes."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import ROOT
+from assistant.nlu.corpus import CorpusError, load_corpus
+
+CORPUS = ROOT / "scripts_kb" / "understanding"
+
+
+def small_corpus(tmp_path: Path, body: str) -> Path:
+    root = tmp_path / "understanding"
+    (root / "corpus" / "w01").mkdir(parents=True)
+    shutil.copy(CORPUS / "labels.yaml", root)
+    shutil.copy(CORPUS / "writers.yaml", root)
+    (root / "corpus" / "w01" / "general.yaml").write_text(body, encoding="utf-8")
+    return root
+
+
+def test_the_shipped_corpus_is_valid_and_large_enough():
+    corpus = load_corpus(CORPUS)
+    assert len(corpus.utterances) >= 6000
+    assert len({u.writer for u in corpus.utterances}) >= 8
+    kinds = {u.violation for u in corpus.utterances if u.violation}
+    assert kinds == set(corpus.labels.violations)
+    assert {u.hard_negative for u in corpus.utterances if u.hard_negative} == kinds
+    acts = {a for u in corpus.utterances for a in u.acts}
+    assert acts == set(corpus.labels.act_labels())  # every checkpoint act of every scenario has lines
+
+
+@pytest.mark.parametrize("line, field", [
+    ('  - {text: "您好", moves: [greetng], acts: []}', "moves"),
+    ('  - {text: "您好", moves: [], acts: [fab_feature]}', "acts"),
+    ('  - {text: "这个稳赚", moves: [], acts: [], violation: promise, span: "保本"}', "span"),
+    ('  - {text: "这个稳赚", moves: [], acts: [], violation: guarantee, span: "稳赚"}', "violation"),
+    ('  - {txt: "您好"}', "txt"),
+])
+def test_a_malformed_line_names_file_line_and_field(tmp_path, line, field):
+    root = small_corpus(tmp_path, f'writer: w01\nscenario: general\nutterances:\n  - {{text: "您好", moves: [greeting]}}\n{line}\n')
+    with pytest.raises(CorpusError) as info:
+        load_corpus(root)
+    message = str(info.value)
+    assert "general.yaml:5" in message and field in message
+
+
+def test_broken_yaml_names_the_line(tmp_path):
+    root = small_corpus(tmp_path, 'writer: w01\nscenario: general\nutterances:\n  - {text: "您好", moves: [greeting]\n')
+    with pytest.raises(CorpusError, match=r"general\.yaml:\d+: not valid YAML"):
+        load_corpus(root)
+
+
+def test_a_writer_not_registered_is_refused(tmp_path):
+    root = small_corpus(tmp_path, 'writer: w99\nscenario: general\nutterances:\n  - {text: "您好"}\n')
+    with pytest.raises(CorpusError, match="writer"):
+        load_corpus(root)
+
+
+@pytest.fixture(scope="module")
+def understanding(searcher):
+    from assistant.drill.understanding import get_understanding
+
+    return get_understanding()
+
+
+@pytest.mark.parametrize("text, move", [
+    ("您好,歡迎光臨,請問今天辦理什麼業務?", "greeting"),  # traditional characters
+    ("您好欢迎光临请问今天办理什么业务", "greeting"),  # speech-to-text, no punctuation
+    ("您好😊欢迎光临🎉 请问办什么业务", "greeting"),  # emoji
+    ("这是您的身份证和银行卡请收好 cash 也点一下 ok", "reminder"),  # a little English
+])
+def test_odd_input_still_gets_a_sensible_analysis(understanding, text, move):
+    assert move in understanding.analyse(text, "counter_7step_withdrawal").moves
+
+
+def test_a_3000_character_turn_is_analysed_without_error(understanding):
+    analysis = understanding.analyse("您好," + "我们的服务非常好。" * 330, "fund_sip_young_worker")
+    assert len(analysis.text) > 2900 and isinstance(analysis.moves, set)
+
+
+def test_clean_content_and_slips_are_told_apart(understanding):
+    slip = understanding.analyse("这个基金是保本的,您放心买,稳赚不赔。", "fund_sip_young_worker")
+    disclosure = understanding.analyse("基金不保本,净值会有波动,可能亏损,我们先做风险测评。", "fund_sip_young_worker")
+    assert [v.kind for v in slip.violations] == ["promise"]
+    assert not disclosure.violations and "risk_disclosure" in disclosure.moves
+
+
+def test_acts_are_only_those_of_the_scenario(understanding):
+    labels = understanding.labels
+    analysis = understanding.analyse("您每个月工资到手一般怎么安排?以后有没有结婚买房的打算?", "fund_sip_young_worker")
+    assert analysis.acts <= set(labels.scenario_acts("fund_sip_young_worker"))
+    assert not understanding.analyse("您好", None).acts
