@@ -22,7 +22,7 @@ from assistant.nlu.features import char_vectorizer, combine, embed_text, split_c
 from assistant.text import normalize
 
 log = logging.getLogger(__name__)
-MODEL_FORMAT = "nlu-2"
+MODEL_FORMAT = "nlu-3"
 TURN_CONTEXT_WEIGHT = 0.5  # the whole turn's n-grams next to the clause's own, for compliance
 NONE = "none"
 # Decision thresholds, chosen on the leave-one-writer-out sweep (`bin/assistant bench understanding --sweep`), applied
