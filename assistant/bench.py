@@ -429,10 +429,41 @@ def run_asr_bench(repeats: int = 3, threads: int | None = None) -> int:
     return 0
 
 
+def run_personal_bench() -> int:
+    """Leave-one-writer-out figures of the personal-question topics (issue 14), with a threshold sweep."""
+    from assistant.nlu import model as nlu_model
+    from assistant.nlu.corpus import load_corpus
+    from assistant.nlu.evaluate import macro_f1, personal_figures, pool_personal
+    from assistant.retrieval import get_searcher
+
+    settings = get_settings()
+    corpus = load_corpus(settings.kb_dir / "understanding")
+    embeddings = nlu_model.corpus_embeddings(corpus, get_searcher().embedder, settings.var_dir / "nlu")
+    writers = sorted({q.writer for q in corpus.personal})
+    print(f"个人问题语料 {len(corpus.personal)} 句, {len(writers)} 位作者; 留一作者交叉验证 (leave one writer out)",
+          flush=True)
+    topics, truth, proba, row_writers = pool_personal(corpus, embeddings, log=lambda m: print(m, flush=True))
+    threshold = nlu_model.PERSONAL_THRESHOLD
+    f = personal_figures(topics, truth, proba, threshold)
+    print(f"\nthreshold {threshold}: topics macro F1 {macro_f1(f.topics):.3f}, exact topics {f.exact:.3f}, "
+          f"false alarms on lines asking nothing personal {f.false_alarms:.3f}   {f.counts}")
+    print("\n| topic | lines | precision | recall | F1 |\n|---|---|---|---|---|")
+    for label, c in sorted(f.topics.items(), key=lambda kv: kv[1].f1):
+        print(f"| {label} | {c.support} | {c.precision:.2f} | {c.recall:.2f} | {c.f1:.2f} |")
+    print("\n| left-out writer | topics F1 | false alarms |\n|---|---|---|")
+    for writer in writers:
+        rows = [i for i, w in enumerate(row_writers) if w == writer]
+        w = personal_figures(topics, truth[rows], proba[rows], threshold)
+        print(f"| {writer} | {macro_f1(w.topics):.3f} | {w.false_alarms:.3f} |")
+    print("\nthreshold sweep")
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        s = personal_figures(topics, truth, proba, t)
+        print(f"  {t}: macro F1 {macro_f1(s.topics):.3f}, exact {s.exact:.3f}, false alarms {s.false_alarms:.3f}")
+    return 0
+
+
 def run_understanding_bench(sweep: bool = False, speed_only: bool = False) -> int:
     """Leave-one-writer-out figures of the understanding classifiers (issue 13), then the speed of a turn's analysis."""
-    import hashlib
-
     from assistant.drill.understanding import get_understanding
     from assistant.nlu import model as nlu_model
     from assistant.nlu.corpus import load_corpus
@@ -446,10 +477,8 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False) -> in
     if not speed_only:
         corpus = load_corpus(settings.kb_dir / "understanding")
         embedder = get_searcher().embedder
-        cache = nlu_model.EmbeddingCache(
-            settings.var_dir / "nlu" / f"embeddings-{hashlib.sha1(str(embedder.name).encode()).hexdigest()[:8]}.npz",
-            embedder)
-        embeddings = cache.encode([u.text for u in corpus.utterances])
+        embeddings = nlu_model.embedding_cache(embedder, settings.var_dir / "nlu").encode(
+            [u.text for u in corpus.utterances])
         writers = sorted({u.writer for u in corpus.utterances})
         print(f"语料 {len(corpus.utterances)} 句, {len(writers)} 位作者; 留一作者交叉验证 (leave one writer out)", flush=True)
         started = time.perf_counter()
@@ -510,3 +539,81 @@ def _understanding_speed(understanding) -> None:
         seconds.append(time.perf_counter() - started)
     print(f"为 15 轮对话评分: {len(seconds)} conversations, p50 {percentile(seconds, 50):.2f} s, "
           f"max {max(seconds):.2f} s")
+
+
+CUSTOMER_DRILLS = ROOT / "bench" / "customer_review" / "drills"
+
+
+def play_offline(scenario_id: str, lines: list[str], seed: int = 3, difficulty: str = "normal") -> dict:
+    """A drill played through the engine and the real understanding, without the database: the customer's replies,
+    the events of each turn and the final state."""
+    from assistant.drill import engine
+    from assistant.drill.scenarios import get_scenario, rubric
+    from assistant.drill.understanding import get_understanding
+
+    scenario, level = get_scenario(scenario_id), rubric().difficulties[difficulty]
+    state, opening = engine.start(scenario, difficulty, seed, level)
+    replies, events = [opening], [["opening"]]
+    for line in lines:
+        if line.strip() == "结束演练" or state.done:
+            break
+        reply, turn_events = engine.respond(scenario, state, level, get_understanding().analyse(line, scenario_id))
+        replies.append(reply)
+        events.append(turn_events)
+    return {"replies": replies, "events": events, "state": state}
+
+
+def customer_figures(played: list[dict]) -> dict:
+    """Filler share, verbatim repeats and unanswered own questions over played drills."""
+    from assistant.drill.engine import NOTE_EVENTS
+    from assistant.drill.realiser import FILLERS
+
+    replies = fillers = repeats = questions = unanswered = 0
+    for drill in played:
+        seen: set[str] = set()
+        for reply, turn_events in zip(drill["replies"][1:], drill["events"][1:]):
+            replies += 1
+            said = [e for e in turn_events if not e.startswith(NOTE_EVENTS)]
+            fillers += bool(said) and all(e.split(":")[0] in FILLERS for e in said)
+            for part in reply.split(" "):
+                repeats += part in seen
+                seen.add(part)
+        questions += len(drill["state"].asked)
+        unanswered += len(drill["state"].unanswered_questions)
+    return {"replies": replies, "filler_share": fillers / replies if replies else 0.0, "repeats": repeats,
+            "questions": questions, "unanswered": unanswered}
+
+
+def run_customer_bench() -> int:
+    """The customer's automatic figures (issue 14) over the scripted drills of tests/data/drills and the realism
+    review's drills (bench/customer_review/drills/<scenario>.<style>.<n>.txt), per scenario."""
+    rows = []
+    for path in sorted(DRILL_SCRIPTS.glob("*.yaml")):
+        scripts = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for style in ("strong", "weak"):
+            rows.append((path.stem, style, scripts[style]))
+    for path in sorted(CUSTOMER_DRILLS.glob("*.txt")):
+        scenario, style, _n = path.stem.split(".")
+        rows.append((scenario, style, [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]))
+    by_scenario: dict[str, list[tuple[str, dict]]] = {}
+    for scenario, style, lines in rows:
+        for seed in (1, 2, 3):
+            for difficulty in ("normal", "hard"):
+                by_scenario.setdefault(scenario, []).append((style, play_offline(scenario, lines, seed, difficulty)))
+    print("| scenario | drills | replies | fillers | verbatim repeats | own questions asked / unanswered | "
+          "strong staff walked out on |\n|---|---|---|---|---|---|---|")
+    total = []
+    for scenario, played in by_scenario.items():
+        f = customer_figures([p for _, p in played])
+        strong = [p for style, p in played if style.startswith("strong")]
+        walked = sum(p["state"].outcome == "walked_away" for p in strong)
+        total += played
+        print(f"| {scenario} | {len(played)} | {f['replies']} | {f['filler_share']:.1%} | {f['repeats']} | "
+              f"{f['questions']} / {f['unanswered']} | {walked} of {len(strong)} |")
+    f = customer_figures([p for _, p in total])
+    strong = [p for style, p in total if style.startswith("strong")]
+    print(f"\nall: {len(total)} drills (seeds 1-3, normal and hard), {f['replies']} replies, fillers "
+          f"{f['filler_share']:.1%}, verbatim repeats {f['repeats']}, own questions {f['questions']} "
+          f"(unanswered {f['unanswered']}), strong staff walked out on "
+          f"{sum(p['state'].outcome == 'walked_away' for p in strong)} of {len(strong)}")
+    return 0

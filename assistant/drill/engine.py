@@ -1,20 +1,43 @@
-"""The customer in a role-play: a small state machine driven by what the staff member actually says.
+"""The customer in a role-play: decides what the customer does in answer to what the staff member actually said.
 
 Pure functions over a serialisable state: the same scenario, seed and staff lines always give the same conversation,
-and a drill resumes from its stored state after a restart.
+and a drill resumes from its stored state after a restart. The engine only decides (a list of CustomerAct); the
+realiser words the decision (assistant/drill/realiser.py).
+
+How the customer behaves, in order of a turn:
+- a violation or rudeness is answered first (the customer turns wary or offended);
+- a worry it voiced is settled by a real answer, acknowledged when addressed in part (and settled by a second try),
+  and pressed again only when the staff pitches on past it;
+- a question about itself is answered from the persona's facts, the same fact each time; a question that reaches a
+  hidden need gets the need; a question its facts do not cover gets an in-character, non-committal answer;
+- a pitch may prompt its next worry or one of its own questions, whose answer it remembers;
+- a service act (handing back the card, telling the wait, asking for an evaluation...) gets its fitting reaction;
+- it walks out only after real neglect, rudeness or pressure, and says why.
 """
 from __future__ import annotations
 
-import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 
-from assistant.drill.schema import Difficulty, Objection, Scenario
+from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
+from assistant.drill.schema import CustomerQuestion, Difficulty, Objection, Scenario
 from assistant.drill.understanding import TurnAnalysis, any_evidence
 
 MAX_STAFF_TURNS = 40
 LEVELS = ("easy", "normal", "hard")
 PITCH_MOVES = {"presentation", "benefit"}
 DECISION_MOVES = {"closing", "referral"}
+ANSWER_MOVES = {"objection_answer", "risk_disclosure"}
+MAX_FACTS_A_TURN = 2
+# A service act the customer reacts to when nothing weightier was said, first match wins.
+SERVICE_REACTIONS = (
+    ("reminder", "handed_back"), ("wait_time", "wait_time"), ("evaluation_request", "evaluation"),
+    ("confirm_business", "confirm"), ("apology", "apology"), ("small_talk", "small_talk"),
+    ("empathy", "thanks"), ("presentation", "explanation"), ("benefit", "explanation"),
+    ("diversion", "explanation"), ("risk_disclosure", "explanation"), ("objection_answer", "explanation"),
+    ("referral", "explanation"), ("off_topic", "off_topic"),
+)
+NOTE_EVENTS = ("preempted:", "need_in_fact:")  # events recorded with a turn that the customer did not say
+_REALISER: Realiser = TemplateRealiser()
 
 
 @dataclass
@@ -27,180 +50,332 @@ class DrillState:
     trust: int = 0
     greeted: bool = False
     revealed: list[str] = field(default_factory=list)  # need ids, in the order the customer told them
-    raised: list[str] = field(default_factory=list)  # objection ids raised so far
+    raised: list[str] = field(default_factory=list)  # objection ids raised (or settled before being raised)
     open_objection: str | None = None
     answered: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)  # objections addressed in part once
     dodges: int = 0
     accepted: bool = False
     done: bool = False
     outcome: str = "in_progress"  # accepted | walked_away | left | turn_limit
+    told: list[str] = field(default_factory=list)  # persona fact topics told so far
+    asked: list[str] = field(default_factory=list)  # the customer's own questions, asked so far
+    open_question: str | None = None
+    question_turn: int = 0  # staff turn at which the open question was asked
+    pressed: list[str] = field(default_factory=list)  # own questions asked a second time
+    answered_questions: list[str] = field(default_factory=list)
+    covered: list[str] = field(default_factory=list)  # own questions the staff answered before they were asked
+    handed_back: bool = False  # card, cash or documents returned
+    early_pitches: int = 0
+    idle: int = 0  # staff turns that did nothing for the customer
+    offences: dict[str, int] = field(default_factory=dict)  # rude / pressure / ignored: why patience was lost
+    said: list[str] = field(default_factory=list)  # keys of the lines said so far (no verbatim repeats)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "DrillState":
-        return cls(**data)
+        """A stored state; fields added since it was stored take their defaults."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
-
-def pick(lines: list[str], state: DrillState, situation: str) -> str:
-    """A phrasing chosen by seed, turn and situation: varied across drills, identical on replay."""
-    return random.Random(f"{state.seed}|{state.turn}|{situation}").choice(lines)
+    @property
+    def unanswered_questions(self) -> list[str]:
+        """The customer's questions the staff had a turn to answer and did not."""
+        just_asked = self.open_question if self.question_turn == self.turn else None
+        return [q for q in self.asked if q not in self.answered_questions and q != just_asked]
 
 
 def planned_objections(scenario: Scenario, difficulty: str, level: Difficulty) -> list[Objection]:
+    """What the customer will raise at this difficulty, in order: a temptation first (pressed for at the first pitch,
+    before any worry), then its worries."""
     allowed = LEVELS[: LEVELS.index(difficulty) + 1]
-    return [o for o in scenario.objections if o.min_difficulty in allowed][: level.objections]
+    eligible = [o for o in scenario.objections if o.min_difficulty in allowed]
+    worries = [o for o in eligible if o.kind == "worry"][: level.objections]
+    return [o for o in eligible if o.kind == "temptation"] + worries
 
 
-def start(scenario: Scenario, difficulty: str, seed: int, level: Difficulty) -> tuple[DrillState, str]:
+def start(scenario: Scenario, difficulty: str, seed: int, level: Difficulty,
+          realiser: Realiser = _REALISER) -> tuple[DrillState, str]:
     state = DrillState(scenario=scenario.id, difficulty=difficulty, seed=seed, patience=level.patience)
-    return state, pick(scenario.opening, state, "opening")
+    return state, realiser.realise([CustomerAct("opening")], scenario, state)
 
 
 class _Turn:
-    """One staff turn being answered: collects the customer's reply pieces and the events for the record."""
+    """One staff turn being answered: the customer's acts so far, and what the turn changed."""
 
     def __init__(self, scenario: Scenario, state: DrillState, level: Difficulty, analysis: TurnAnalysis):
         self.scenario, self.state, self.level, self.analysis = scenario, state, level, analysis
         self.plan = planned_objections(scenario, state.difficulty, level)
-        self.parts: list[str] = []
-        self.events: list[str] = []
+        self.acts: list[CustomerAct] = []
+        self.notes: list[str] = []  # events that say nothing (NOTE_EVENTS: a worry settled before it was voiced...)
 
-    def say(self, lines: list[str], situation: str) -> None:
-        self.parts.append(pick(lines, self.state, situation))
-        self.events.append(situation)
+    def act(self, kind: str, ref: str = "", again: bool = False) -> None:
+        self.acts.append(CustomerAct(kind, ref, again))
+
+    @property
+    def said_something(self) -> bool:
+        return bool(self.acts)
+
+    @property
+    def said_something_new(self) -> bool:
+        """Anything but a follow-up on its own question (which goes beside a reaction to this turn)."""
+        return any(a.kind not in ("ask_again", "answer_thanks") for a in self.acts)
+
+    def offend(self, cause: str, cost: int) -> None:
+        self.state.patience -= cost
+        self.state.offences[cause] = self.state.offences.get(cause, 0) + cost
 
     def objection(self, objection_id: str) -> Objection:
         return next(o for o in self.scenario.objections if o.id == objection_id)
 
-    def next_objection(self) -> Objection | None:
-        return next((o for o in self.plan if o.id not in self.state.raised), None)
+    def question(self, question_id: str) -> CustomerQuestion:
+        return next(q for q in self.scenario.questions if q.id == question_id)
 
-    def raise_next(self, moves: set[str] | None = None) -> bool:
-        """The customer voices their next worry: when the staff's moves prompt it, or straight away (moves=None)."""
-        upcoming = self.next_objection()
+    def next_objection(self, kinds: tuple[str, ...] = ("temptation", "worry")) -> Objection | None:
+        return next((o for o in self.plan if o.id not in self.state.raised and o.kind in kinds), None)
+
+    def raise_next(self, moves: set[str] | None = None, kinds: tuple[str, ...] = ("temptation", "worry")) -> bool:
+        """The customer voices its next worry: when the staff's moves prompt it, or straight away (moves=None)."""
+        upcoming = self.next_objection(kinds)
         if upcoming is None or (moves is not None and not moves.intersection(upcoming.raise_on)):
             return False
         self.state.raised.append(upcoming.id)
         self.state.open_objection = upcoming.id
-        self.say(upcoming.lines, f"objection:{upcoming.id}")
+        self.act("objection", upcoming.id)
+        return True
+
+    def ask_own_question(self, moves: set[str]) -> bool:
+        """Now and then the customer asks what a real customer asks (fees, minimum, early withdrawal)."""
+        s = self.state
+        if s.open_question or s.open_objection or len(s.asked) >= self.level.questions:
+            return False
+        upcoming = next((q for q in self.scenario.questions
+                         if q.id not in s.asked and q.id not in s.covered and moves & set(q.ask_on)), None)
+        if upcoming is None:
+            return False
+        s.asked.append(upcoming.id)
+        s.open_question, s.question_turn = upcoming.id, s.turn
+        self.act("ask", upcoming.id)
         return True
 
     def ready(self) -> bool:
         s = self.state
+        # a temptation never pressed for does not hold the customer back; an open one does
         return (len(s.revealed) >= self.scenario.needs_to_accept and s.open_objection is None
-                and self.next_objection() is None and s.trust >= self.level.trust_to_accept)
+                and self.next_objection(("worry",)) is None and s.trust >= self.level.trust_to_accept)
 
     def accept(self) -> None:
         self.state.accepted = True
-        self.say(self.scenario.reactions.accept, "accept")
+        self.act("accept")
 
 
-def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: TurnAnalysis) -> tuple[str, list[str]]:
+def _answer_personal(t: _Turn) -> bool:
+    """Questions about the customer itself: a hidden need the question reaches, else the fact, else a polite
+    non-answer. The same fact every time it is asked."""
+    s, persona = t.state, t.scenario.persona
+    answered = False
+    unknown_said = False
+    for topic in t.analysis.personal[:MAX_FACTS_A_TURN]:
+        reached = [n for n in t.scenario.needs if topic in n.topics and n.id not in s.revealed]
+        if reached and not s.accepted:
+            for need in reached:
+                s.revealed.append(need.id)
+                s.trust += 1
+                if topic in persona.facts:
+                    t.notes.append(f"need_in_fact:{need.id}")  # the fact, told, is the need (its lines say so)
+                else:
+                    t.act("reveal", need.id)
+            if topic not in persona.facts:
+                answered = True
+                continue
+        if topic in persona.facts:
+            if any(a.kind == "fact" and a.ref == topic for a in t.acts):
+                continue
+            t.act("fact", topic, again=topic in s.told)
+            if topic not in s.told:
+                s.told.append(topic)
+        elif not unknown_said:
+            unknown_said = True
+            t.act("unknown")
+        answered = True
+    return answered
+
+
+def _without_need_topics(analysis: TurnAnalysis, scenario: Scenario, needs: list[str]) -> TurnAnalysis:
+    """The analysis without the personal topics of needs just told: their fact would say the same again."""
+    told = {topic for n in scenario.needs if n.id in needs for topic in n.topics}
+    return replace(analysis, personal=[p for p in analysis.personal if p not in told])
+
+
+def _reveal_by_words(t: _Turn, moves: set[str], vague_ok: bool = True) -> None:
+    """A needs question that names a need's own words reaches it; a vague one reaches the next need only on easy
+    levels (rubric: reveal_on_vague), and otherwise gets little."""
+    s, analysis = t.state, t.analysis
+    pending = [n for n in t.scenario.needs if n.id not in s.revealed]
+    if not pending or not ("needs_question" in moves or analysis.is_question):
+        return
+    # a question about the customer itself ("您退休几年了?以前在哪儿教书?") reaches a need through its topic, or by
+    # naming the need twice over, not by one stray word
+    least = 2 if analysis.personal else 1
+    hits = {n.id: sum(w in analysis.text for w in n.reveal_on) for n in pending}
+    target = max((n for n in pending if hits[n.id] >= least), key=lambda n: hits[n.id], default=None)
+    if target is None and vague_ok and "needs_question" in moves and t.level.reveal_on_vague:
+        target = pending[0]
+    if target is not None:
+        s.revealed.append(target.id)
+        s.trust += 1
+        t.act("reveal", target.id)
+    elif "needs_question" in moves and vague_ok:
+        t.act("probe_more")
+
+
+def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: TurnAnalysis,
+            realiser: Realiser = _REALISER) -> tuple[str, list[str]]:
     """Advance the customer by one staff turn; returns the customer's reply and what happened."""
     if state.done:
         raise ValueError("drill already ended")
     state.turn += 1
     t = _Turn(scenario, state, level, analysis)
-    moves = analysis.moves
-    r = scenario.reactions
+    moves = set(analysis.moves)
+    violated = bool(analysis.violations)
 
-    if analysis.violations:
+    if violated:
         state.trust -= 1
-        state.patience -= 1
-        t.say(r.violation, "violation")
+        t.offend("pressure", 1)
+        t.act("violation")
     if "rude" in moves:
-        state.patience -= 2
-        t.say(r.rude, "rude")
+        t.offend("rude", 2)
+        t.act("rude")
     if "greeting" in moves and not state.greeted:
         state.greeted = True
         state.trust += 1
     if moves & {"apology", "empathy"}:
         state.trust += 1
 
-    # A worry answered before the customer voices it is settled: they will not raise it any more. A bare needs
-    # question answers nothing yet.
-    only_asking = "needs_question" in moves and not moves & (PITCH_MOVES | {"objection_answer"})
+    # A worry answered before the customer voices it is settled: it will not be raised any more. A bare needs
+    # question answers nothing yet; a temptation is only ever answered once pressed.
+    only_asking = "needs_question" in moves and not moves & (PITCH_MOVES | ANSWER_MOVES)
     for upcoming in t.plan:
-        if upcoming.id not in state.raised and not only_asking and any_evidence(upcoming.answered_by, analysis):
+        if (upcoming.id not in state.raised and upcoming.kind == "worry" and not only_asking and not violated
+                and any_evidence(upcoming.answered_by, analysis)):
             state.raised.append(upcoming.id)
             state.answered.append(upcoming.id)
             state.trust += 1
-            t.events.append(f"preempted:{upcoming.id}")
+            t.notes.append(f"preempted:{upcoming.id}")
 
-    insisting = settled_now = False
+    for question in scenario.questions:
+        if question.id not in state.asked and question.id not in state.covered and any_evidence(
+                question.answered_by, analysis):
+            state.covered.append(question.id)
+
+    # The customer's own question: answered, or asked again once when the staff went on past it.
+    if state.open_question:
+        question = t.question(state.open_question)
+        if not violated and any_evidence(question.answered_by, analysis):
+            state.answered_questions.append(question.id)
+            state.open_question = None
+            t.act("answer_thanks", question.id)
+        elif state.turn - state.question_turn >= 2 and question.id not in state.pressed and not analysis.personal:
+            state.pressed.append(question.id)
+            t.offend("ignored", 1)
+            t.act("ask_again", question.id)
+        elif state.turn - state.question_turn >= 2:
+            state.open_question = None  # asked twice, let go (the report still notes it)
+
+    settled_now = pressing = False
     if state.open_objection:
         current = t.objection(state.open_objection)
-        if any_evidence(current.answered_by, analysis):
+        answered = not violated and any_evidence(current.answered_by, analysis)
+        addressed = not violated and bool(moves & (ANSWER_MOVES | {"empathy"}))
+        if answered or (addressed and current.id in state.partial):
             state.answered.append(current.id)
             state.open_objection = None
             state.trust += 1
-            t.say(current.accepted_lines, f"answered:{current.id}")
+            t.act("answered", current.id)
             settled_now = True
             if t.ready() and not state.accepted:
                 t.accept()
             else:
-                t.raise_next()  # one worry settled, the customer voices the next
-        elif moves & (PITCH_MOVES | DECISION_MOVES | {"objection_answer"}) or not (
-            analysis.is_question or "needs_question" in moves
-        ) and moves - {"greeting", "farewell"}:
-            # pitching on, or talking past the worry: the customer presses again. A genuine question is answered.
-            insisting = True
+                # one worry settled, the next may follow (never a plea for a promise right after being reassured)
+                t.raise_next(moves | {"objection_answer"}, ("worry",))
+        elif addressed:
+            state.partial.append(current.id)
+            t.act("acknowledge")
+        elif moves & (PITCH_MOVES | DECISION_MOVES) and not analysis.personal:
+            # pitching on past the worry: the customer presses again; more than once wears its patience
+            pressing = True
             state.dodges += 1
-            state.patience -= 1
-            t.say(current.repeat_lines, f"dodged:{current.id}")
+            if state.dodges > 1:
+                t.offend("ignored", 1)
+            t.act("dodged", current.id)
 
-    if not insisting and not state.accepted:
-        asked_needs = "needs_question" in moves
-        if asked_needs or analysis.is_question:
-            pending = [n for n in scenario.needs if n.id not in state.revealed]
-            target = next((n for n in pending if any(w in analysis.text for w in n.reveal_on)), None)
-            if target is None and asked_needs and level.reveal_on_vague and pending:
-                target = pending[0]
-            if target is not None:
-                state.revealed.append(target.id)
-                state.trust += 1
-                t.say(target.lines, f"reveal:{target.id}")
-            elif asked_needs and pending:
-                t.say(r.probe_more, "probe_more")
+    if not pressing and not state.accepted:
+        # a needs question that names a need reaches it, whether or not it also asks about the customer itself
+        revealed_before = len(state.revealed)
+        _reveal_by_words(t, moves, vague_ok=not analysis.personal)
+        if len(state.revealed) > revealed_before:
+            t.analysis = analysis = _without_need_topics(analysis, t.scenario, state.revealed[revealed_before:])
+    _answer_personal(t)
+
+    if not pressing and not state.accepted:
         # a pitch is a presentation move, or telling (not asking) about the product the drill is about
-        pitched = bool(moves & PITCH_MOVES) or bool(
-            analysis.topics & set(scenario.products) and not analysis.is_question)
+        pitched = bool(moves & PITCH_MOVES) or bool(analysis.topics & set(scenario.products) and not analysis.is_question)
         if pitched:
-            moves = moves | {"presentation"}
+            moves.add("presentation")
         if pitched and not state.revealed and scenario.needs_to_accept > 0:
-            state.patience -= 1
-            t.say(r.pitch_too_early, "pitch_too_early")
+            state.early_pitches += 1
+            if state.early_pitches > 1:
+                t.offend("ignored", 1)
+            t.act("pitch_too_early")
         elif state.open_objection is None and not settled_now and t.raise_next(moves):
             pass
         elif moves & DECISION_MOVES:
             if t.ready():
                 t.accept()
-            elif state.open_objection is None:
-                t.say(r.closing_not_ready, "closing_not_ready")
+            elif state.open_objection is None and not t.said_something:
+                t.act("closing_not_ready")
+        elif pitched and not t.said_something:
+            t.ask_own_question(moves)
 
     # A goodbye ends the drill; "谢谢您专程跑一趟" beside a welcome, or a farewell that still asks something, does not.
     leaving = "farewell" in moves and "greeting" not in moves and not analysis.is_question
-    if leaving and not state.done:
+    if leaving:
         state.done = True
-        if state.accepted:
-            state.outcome = "accepted"
-            t.say(r.farewell, "farewell")
-        else:
-            state.outcome = "left"
-            t.say(r.walk_away, "leaves")
-    elif state.accepted and not t.parts:
-        t.say(r.after_accept, "after_accept")
+        state.outcome = "accepted" if state.accepted else "left"
+        t.act("farewell" if state.accepted or state.trust > 0 else "walk_away")
+    if "reminder" in moves:
+        state.handed_back = True
 
-    if not t.parts and not moves and not analysis.is_question:
-        state.patience -= 1  # talk that does nothing for the customer wears their patience
+    if not t.said_something_new and not state.done:
+        reaction = next((name for move, name in SERVICE_REACTIONS if move in moves), None)
+        if state.turn == 1 and ("greeting" in moves or reaction in (None, "small_talk")):
+            reaction = "greeting"
+        if state.accepted and reaction in (None, "explanation"):
+            # decided: the practical question a customer asks now (fees, minimum...), else waiting for the staff
+            if not state.handed_back and t.ask_own_question(moves | {"closing"}):
+                reaction = ""
+            else:
+                reaction = "waiting_to_leave" if state.handed_back else "after_accept"
+        if reaction is None and analysis.is_question:
+            reaction = "no_answer"
+        if reaction:
+            t.acts.insert(0, CustomerAct(reaction))  # the reaction first, then a question asked again
+
+    if not moves and not analysis.is_question and not analysis.personal:
+        # talk that does nothing for the customer: once is forgiven, then it wears the customer's patience
+        state.idle += 1
+        if state.idle > 1:
+            t.offend("ignored", 1)
     if not state.done and state.patience <= 0:
         state.done, state.outcome = True, "walked_away"
-        t.say(r.walk_away, "walk_away")
+        cause = max(state.offences, key=state.offences.get) if state.offences else ""
+        t.act("walk_out", cause if cause in ("rude", "pressure", "ignored") else "")
     if not state.done and state.turn >= MAX_STAFF_TURNS:
         state.done, state.outcome = True, "turn_limit"
-        t.say(r.walk_away, "turn_limit")
-    if not t.parts:
-        t.say(r.greeting if "greeting" in moves and state.turn == 1 else r.continue_, "continue")
-    return " ".join(t.parts), t.events
+        t.act("walk_away")
+    if not t.said_something:
+        t.act("greeting" if "greeting" in moves and state.turn == 1 else "continue")
+    reply = realiser.realise(t.acts, scenario, state)
+    return reply, t.notes + [a.event for a in t.acts]

@@ -24,17 +24,33 @@ def _load(path: Path, model):
         raise KBError(str(path), loc[0] if len(loc) > 1 else None, ".".join(loc[1:]) or loc[0], first["msg"]) from exc
 
 
-def _scenario_acts(kb_dir: Path) -> dict[str, set[str]] | None:
+def _labels(kb_dir: Path) -> dict | None:
     path = kb_dir / "understanding" / "labels.yaml"
-    if not path.exists():
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else None
+
+
+def _scenario_acts(labels: dict | None) -> dict[str, set[str]] | None:
+    if labels is None:
         return None
-    acts = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("acts") or {}
-    return {scenario: set(names or {}) for scenario, names in acts.items()}
+    return {scenario: set(names or {}) for scenario, names in (labels.get("acts") or {}).items()}
+
+
+def _check_topics(path: Path, scenario: Scenario, topics: set[str]) -> None:
+    """Persona facts and needs name personal-question topics the understanding model knows."""
+    for topic in scenario.persona.facts:
+        if topic not in topics:
+            raise KBError(str(path), "persona", f"facts.{topic}",
+                          f"unknown topic '{topic}': use one of {sorted(topics)} (understanding/labels.yaml, personal)")
+    for need in scenario.needs:
+        unknown = sorted(set(need.topics) - topics)
+        if unknown:
+            raise KBError(str(path), need.id, "topics", f"unknown topic(s) {unknown}: see understanding/labels.yaml")
 
 
 def load_scenarios(kb_dir: Path, entry_ids: set[str] | None = None) -> dict[str, Scenario]:
     scenarios: dict[str, Scenario] = {}
-    known_acts = _scenario_acts(kb_dir)
+    labels = _labels(kb_dir)
+    known_acts = _scenario_acts(labels)
     for path in sorted((kb_dir / "scenarios").glob("*.yaml")):
         scenario = _load(path, Scenario)
         if scenario.id in scenarios:
@@ -54,6 +70,8 @@ def load_scenarios(kb_dir: Path, entry_ids: set[str] | None = None) -> dict[str,
                     raise KBError(str(path), owner, f"{field_name}.acts",
                                   f"unknown act(s) {unknown}: define them under acts.{scenario.id} in "
                                   "understanding/labels.yaml")
+        if labels is not None and labels.get("personal"):
+            _check_topics(path, scenario, set(labels["personal"]))
         scenarios[scenario.id] = scenario
     return scenarios
 

@@ -52,9 +52,18 @@ class Checkpoint(Strict):
 
 class Need(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
-    reveal_on: list[str] = Field(min_length=1)  # words in a staff question that target this need
+    # personal-question topics (understanding/labels.yaml, personal) whose questions reach this need: asked about
+    # them, the customer tells the need instead of the bare fact
+    topics: list[str] = []
+    reveal_on: list[str] = []  # words in a staff question that also target this need
     lines: list[str] = Field(min_length=1)  # how the customer reveals it
     words: list[str] = Field(min_length=1)  # words that show a staff turn refers back to this need
+
+    @model_validator(mode="after")
+    def _reachable(self) -> "Need":
+        if not self.topics and not self.reveal_on:
+            raise ValueError("a need needs topics or reveal_on, or no question can reach it")
+        return self
 
 
 class Objection(Strict):
@@ -65,8 +74,16 @@ class Objection(Strict):
     accepted_lines: list[str] = Field(min_length=1)  # the customer is satisfied with the answer
     standard: Optional[str] = None  # knowledge-base entry with the standard answer
     min_difficulty: Literal["easy", "normal", "hard"] = "easy"  # raised only at this difficulty or above
+    # worry: counts against the difficulty's number of objections; temptation: the customer presses for a promise
+    # (保本? 肯定涨?) and always does so from min_difficulty up; a promise in reply is a violation, never an answer
+    kind: Literal["worry", "temptation"] = "worry"
     # staff moves that prompt the customer to raise it (a pitch, a request to decide, an apology that rings hollow...)
     raise_on: list[Move] = ["presentation", "benefit", "closing", "referral"]
+
+
+class Fact(Strict):
+    value: str  # the fact in a few words, for the trainer: every line must say the same
+    lines: list[str] = Field(min_length=1)  # ways the customer says it, in its own voice
 
 
 class Persona(Strict):
@@ -79,6 +96,23 @@ class Persona(Strict):
     mood: str
     speaking_style: str
     summary: str  # one line for the scenario list
+    # what the customer answers when asked about itself, by personal-question topic (understanding/labels.yaml)
+    facts: dict[str, Fact] = Field(min_length=1)
+    unknown: list[str] = Field(min_length=2)  # asked about itself beyond its facts: in character, non-committal
+    again: list[str] = Field(min_length=1)  # said before a fact it has already told ("刚不是说了嘛,")
+
+
+class CustomerQuestion(Strict):
+    """Something the customer asks on its own (fees, minimum amount...): it remembers whether it got an answer, and
+    the score report notes one left unanswered."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    about: str  # what it asks, in a few words (shown in the report)
+    lines: list[str] = Field(min_length=1)
+    repeat: list[str] = Field(min_length=1)  # asked again when the staff went on without answering
+    thanks: list[str] = Field(min_length=1)  # after an answer
+    answered_by: list[Evidence] = Field(min_length=1)  # what in a staff turn answers it
+    ask_on: list[Move] = ["presentation", "benefit", "closing", "referral", "diversion"]
 
 
 class Reactions(Strict):
@@ -95,7 +129,21 @@ class Reactions(Strict):
     accept: list[str] = Field(min_length=2)  # the customer agrees (buys, books, is referred, is satisfied)
     after_accept: list[str] = Field(min_length=2)  # waiting for the staff to finish (documents, reminder)
     farewell: list[str] = Field(min_length=2)  # the customer leaves satisfied
-    walk_away: list[str] = Field(min_length=2)  # patience ran out
+    walk_away: list[str] = Field(min_length=2)  # patience ran out (no particular reason)
+    walk_away_rude: list[str] = Field(min_length=1)  # leaves because the staff was rude, and says so
+    walk_away_pressure: list[str] = Field(min_length=1)  # leaves because it was pushed or promised too much
+    walk_away_ignored: list[str] = Field(min_length=1)  # leaves because what it said kept being ignored
+    handed_back: list[str] = Field(min_length=2)  # card, cash or documents handed back
+    wait_time: list[str] = Field(min_length=2)  # told how long it will take
+    confirm: list[str] = Field(min_length=2)  # the business repeated back: confirms it
+    explanation: list[str] = Field(min_length=2)  # something explained: takes it in
+    small_talk: list[str] = Field(min_length=2)
+    apology: list[str] = Field(min_length=2)
+    thanks: list[str] = Field(min_length=2)  # thanked for waiting or for coming
+    evaluation: list[str] = Field(min_length=2)  # asked to rate the service
+    acknowledge: list[str] = Field(min_length=2)  # a worry addressed in part: acknowledges, wants one more point
+    no_answer: list[str] = Field(min_length=2)  # asked something it cannot answer
+    waiting_to_leave: list[str] = Field(min_length=2)  # all done and handed back: ready to go
 
 
 class Scenario(Strict):
@@ -110,6 +158,7 @@ class Scenario(Strict):
     opening: list[str] = Field(min_length=2)
     needs: list[Need] = Field(min_length=1)
     objections: list[Objection] = []
+    questions: list[CustomerQuestion] = []
     reactions: Reactions
     outcome: str  # what acceptance means here: 开通定投, 预约理财经理, 平息投诉...
     needs_to_accept: int = Field(default=1, ge=0)  # needs revealed before the customer can accept
@@ -138,6 +187,7 @@ class Difficulty(Strict):
     objections: int = Field(ge=0)  # how many objections the customer raises at most
     reveal_on_vague: bool  # a vague needs question still reveals the next need
     trust_to_accept: int  # trust the customer needs before agreeing
+    questions: int = Field(default=1, ge=0)  # questions of its own the customer asks at most
 
 
 class Rubric(Strict):

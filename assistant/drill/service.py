@@ -123,6 +123,7 @@ def finish_drill(drill_id: int, owner: str | None = None) -> dict:
         if drill.report is not None:
             return drill.report
         turns = _turns(session, drill.id)
+        state = engine.DrillState.from_dict(drill.state)
         transcript = {"scenario": drill.scenario, "turns": [{"speaker": t.speaker, "text": t.text} for t in turns]}
         if not any(t.speaker == "staff" for t in turns):
             report = {"scenario": drill.scenario, "total": 0, "passed": False,
@@ -131,8 +132,10 @@ def finish_drill(drill_id: int, owner: str | None = None) -> dict:
         else:
             stored = {n: TurnAnalysis.from_dict(t.text, t.analysis) for n, t in enumerate(turns)
                       if t.speaker == "staff" and t.analysis and "question_text" in t.analysis}
-            report = score_transcript(transcript, analyses=stored)
-        report["outcome"] = drill.state.get("outcome")
+            report = score_transcript(transcript, analyses=stored, unanswered=state.unanswered_questions)
+        report["outcome"] = state.outcome
+        # the customer's own questions (issue 14): asked, and those left unanswered (noted under findings)
+        report["customer_questions"] = {"asked": list(state.asked), "unanswered": state.unanswered_questions}
         report["drill_id"] = drill.id
         drill.report, drill.total, drill.passed = report, report["total"], report["passed"]
         drill.status, drill.finished_at = "finished", utcnow()

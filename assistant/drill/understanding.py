@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from assistant.config import get_settings
@@ -24,6 +25,7 @@ _CLAUSE_SPLIT = re.compile(r"(?<=[。!?;!?;\n,,])")  # split after the mark: a c
 QUESTION_MARKS = ("?", "?", "吗", "呢", "请问", "有没有", "是不是", "要不要", "能不能", "需不需要", "会不会", "是否")
 # Question words that also appear in statements (几分钟就好了, 到期拿多少): they ask only when addressed to the customer.
 WEAK_QUESTION_MARKS = ("多少", "什么", "哪", "怎么", "几", "多久", "多大", "啥", "咋")
+SECOND_TOPIC_THRESHOLD = 0.85
 MAX_ANALYSED_CHARS = 1000  # a pasted essay is analysed on its first 1,000 characters: bounded cost, same answer
 
 
@@ -46,18 +48,21 @@ class TurnAnalysis:
     is_question: bool = False
     question_text: str = ""  # the clauses that ask something
     topics: set[str] = field(default_factory=set)  # knowledge-base topics the turn names (基金定投 → fund_sip)
+    personal: list[str] = field(default_factory=list)  # what the turn asks the customer about themselves, likeliest first
 
     def to_dict(self) -> dict:
         return {"moves": sorted(self.moves), "acts": sorted(self.acts),
                 "violations": [v.to_dict() for v in self.violations],
-                "is_question": self.is_question, "question_text": self.question_text, "topics": sorted(self.topics)}
+                "is_question": self.is_question, "question_text": self.question_text, "topics": sorted(self.topics),
+                "personal": list(self.personal)}
 
     @classmethod
     def from_dict(cls, text: str, data: dict) -> "TurnAnalysis":
         """The analysis stored with a drill turn, so scoring sees what the customer reacted to, without redoing it."""
         return cls(text=text, moves=set(data["moves"]), acts=set(data.get("acts", [])),
                    violations=[Violation(**v) for v in data["violations"]],
-                   is_question=data["is_question"], question_text=data["question_text"], topics=set(data["topics"]))
+                   is_question=data["is_question"], question_text=data["question_text"], topics=set(data["topics"]),
+                   personal=list(data.get("personal", [])))
 
 
 def clauses(text: str) -> list[str]:
@@ -119,7 +124,23 @@ class Understanding:
                 violations.append(Violation(kind, clause, self.notes.get(kind, kind)))
         questions = [c for c in clauses(head) if is_question_clause(c)]
         return TurnAnalysis(text=text, moves=moves, acts=acts, violations=violations, is_question=bool(questions),
-                            question_text=" ".join(questions), topics=self.named_topics(head))
+                            question_text=" ".join(questions), topics=self.named_topics(head),
+                            personal=self.personal_topics(head, embedding, questions))
+
+    def personal_topics(self, text: str, embedding, questions: list[str] = ()) -> list[str]:
+        """Topics of a question about the customer themselves, likeliest first (none for anything else). Each
+        sentence and each asking clause is also looked at alone, so a welcome does not drown "您今天办什么?"."""
+        model = self.model.personal
+        if model is None:
+            return []
+        pieces = [q for q in questions if q != text]
+        p = model.turn_proba([text], embedding)[0]
+        if pieces:
+            emb = np.repeat(embedding, len(pieces), axis=0) if embedding is not None else None
+            p = np.maximum(p, model.proba(pieces, emb).max(axis=0))
+        order = [j for j in sorted(range(len(p)), key=lambda j: -p[j]) if p[j] >= model.threshold]
+        # a second topic must be clear on its own: "用过自助机吗" is not also a question about the app
+        return [model.labels[j] for n, j in enumerate(order) if n == 0 or p[j] >= SECOND_TOPIC_THRESHOLD]
 
 
 @lru_cache(maxsize=4)

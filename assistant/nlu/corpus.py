@@ -9,6 +9,12 @@ Layout (scripts_kb/understanding/): `labels.yaml` (moves, violation kinds, acts 
       - {text: "……", moves: [presentation], acts: [fab_feature]}
       - {text: "……", moves: [], acts: [], violation: promise, span: "稳赚"}
       - {text: "……", moves: [risk_disclosure], acts: [], hard_negative: promise}
+
+and `personal/<writer>.yaml`, questions about the customer themselves, by topic (empty: not a personal question):
+
+    writer: p03
+    items:
+      - {text: "……", topics: [name, age]}
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ class Labels:
     moves: dict[str, str]
     violations: dict[str, str]
     acts: dict[str, dict[str, str]]  # scenario id -> act -> definition
+    personal: dict[str, str] = field(default_factory=dict)  # personal-question topic -> definition
 
     def scenario_acts(self, scenario: str) -> list[str]:
         return sorted(self.acts.get(scenario, {}))
@@ -53,12 +60,21 @@ class Utterance:
     source: str = ""  # file:line
 
 
+@dataclass(frozen=True)
+class PersonalQuestion:
+    text: str
+    writer: str
+    topics: frozenset[str]  # empty: a staff line that asks nothing about the customer themselves
+    source: str = ""
+
+
 @dataclass
 class Corpus:
     labels: Labels
     writers: dict[str, dict]
     utterances: list[Utterance] = field(default_factory=list)
     fingerprint: str = ""
+    personal: list[PersonalQuestion] = field(default_factory=list)
 
     def by_writer(self) -> dict[str, list[Utterance]]:
         out: dict[str, list[Utterance]] = {}
@@ -99,7 +115,11 @@ def load_labels(path: Path) -> Labels:
         if not isinstance(data.get(key), dict) or not data[key]:
             raise CorpusError(f"{path}: field '{key}' is missing or empty")
     acts = {s: _clean(a) for s, a in _clean(data["acts"]).items()}
-    return Labels(moves=_clean(data["moves"]), violations=_clean(data["violations"]), acts=acts)
+    personal = data.get("personal") or {}
+    if not isinstance(personal, dict):
+        raise CorpusError(f"{path}: field 'personal' must map topic names to definitions")
+    return Labels(moves=_clean(data["moves"]), violations=_clean(data["violations"]), acts=acts,
+                  personal=_clean(personal))
 
 
 def _string_list(value, where: str, name: str, known: set[str]) -> list[str]:
@@ -161,8 +181,39 @@ def load_file(path: Path, labels: Labels, writers: dict) -> list[Utterance]:
     return [_utterance(item, path, writer, scenario, labels) for item in items]
 
 
+def load_personal_file(path: Path, labels: Labels, writers: dict) -> list[PersonalQuestion]:
+    data = _read(path)
+    if not isinstance(data, dict):
+        raise CorpusError(f"{path}: expected a mapping with writer and items")
+    writer, items = data.get("writer"), data.get("items")
+    if writer not in writers:
+        raise CorpusError(f"{path}:{data.get('__line__', 1)}: field 'writer' is '{writer}', not in writers.yaml")
+    if writer != path.stem:
+        raise CorpusError(f"{path}: field 'writer' is '{writer}' but the file is named '{path.stem}'")
+    if not isinstance(items, list) or not items:
+        raise CorpusError(f"{path}: field 'items' is missing or empty")
+    out = []
+    for item in items:
+        where = f"{path}:{item.get('__line__', '?') if isinstance(item, dict) else '?'}"
+        if not isinstance(item, dict):
+            raise CorpusError(f"{where}: an item must be a mapping with 'text' and 'topics'")
+        extra = set(item) - {"__line__", "text", "topics"}
+        if extra:
+            raise CorpusError(f"{where}: unknown field(s) {sorted(extra)}")
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise CorpusError(f"{where}: field 'text' is missing or empty")
+        topics = _string_list(item.get("topics"), where, "topics", set(labels.personal))
+        out.append(PersonalQuestion(text.strip(), writer, frozenset(topics), where))
+    return out
+
+
 def corpus_files(root: Path) -> list[Path]:
     return sorted((root / "corpus").glob("*/*.yaml"))
+
+
+def personal_files(root: Path) -> list[Path]:
+    return sorted((root / "personal").glob("*.yaml"))
 
 
 def load_corpus(root: Path) -> Corpus:
@@ -178,7 +229,12 @@ def load_corpus(root: Path) -> Corpus:
         utterances.extend(load_file(path, labels, writers))
     if not utterances:
         raise CorpusError(f"{root / 'corpus'}: no corpus files found")
-    return Corpus(labels=labels, writers=writers, utterances=utterances, fingerprint=digest.hexdigest()[:16])
+    personal: list[PersonalQuestion] = []
+    for path in personal_files(root):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        personal.extend(load_personal_file(path, labels, writers))
+    return Corpus(labels=labels, writers=writers, utterances=utterances, fingerprint=digest.hexdigest()[:16],
+                  personal=personal)
 
 
 @lru_cache(maxsize=2)

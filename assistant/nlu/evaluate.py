@@ -124,3 +124,43 @@ def figures(pooled: Pooled, move_threshold: float, act_threshold: float, complia
         clean_false_alarms=sum(p >= compliance_threshold for p in clean) / len(clean) if clean else float("nan"),
         counts={"lines": len(rows), "violations": len(slips), "hard_negatives": len(hard), "clean": len(clean)},
     )
+
+
+@dataclass
+class PersonalFigures:
+    topics: dict[str, ClassFigures]
+    false_alarms: float  # held-out lines that ask nothing personal, given a topic anyway
+    exact: float  # held-out personal questions whose predicted topics are exactly the labelled ones
+    counts: dict[str, int]
+
+
+def pool_personal(corpus: Corpus, embeddings: np.ndarray | None, log=lambda message: None
+                  ) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+    """Leave one writer of the personal questions out: (topics, truth, held-out probabilities, writer per row).
+    `embeddings` as for model.train_personal: main corpus rows, then the personal questions' rows."""
+    from assistant.nlu.model import train_personal
+
+    topics = sorted(corpus.labels.personal)
+    writers = sorted({q.writer for q in corpus.personal})
+    offset = len(corpus.utterances)
+    truth, proba, row_writers = [], [], []
+    for writer in writers:
+        train_rows = [j for j, q in enumerate(corpus.personal) if q.writer != writer]
+        test_rows = [j for j, q in enumerate(corpus.personal) if q.writer == writer]
+        log(f"  leaving out {writer}: testing on {len(test_rows)} lines")
+        model = train_personal(corpus, embeddings, train_rows)
+        emb = embeddings[[offset + j for j in test_rows]] if embeddings is not None else None
+        proba.append(model.turn_proba([corpus.personal[j].text for j in test_rows], emb))
+        truth.append(np.array([[t in corpus.personal[j].topics for t in topics] for j in test_rows]))
+        row_writers += [writer] * len(test_rows)
+    return topics, np.vstack(truth), np.vstack(proba), row_writers
+
+
+def personal_figures(topics: list[str], truth: np.ndarray, proba: np.ndarray, threshold: float) -> PersonalFigures:
+    predicted = proba >= threshold
+    personal = truth.any(axis=1)
+    return PersonalFigures(
+        topics=per_class(truth, predicted, topics),
+        false_alarms=float(predicted[~personal].any(axis=1).mean()) if (~personal).any() else float("nan"),
+        exact=float((predicted[personal] == truth[personal]).all(axis=1).mean()) if personal.any() else float("nan"),
+        counts={"personal": int(personal.sum()), "not personal": int((~personal).sum())})

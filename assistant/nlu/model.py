@@ -22,7 +22,7 @@ from assistant.nlu.features import char_vectorizer, combine, embed_text, split_c
 from assistant.text import normalize
 
 log = logging.getLogger(__name__)
-MODEL_FORMAT = "nlu-3"
+MODEL_FORMAT = "nlu-4"
 TURN_CONTEXT_WEIGHT = 0.5  # the whole turn's n-grams next to the clause's own, for compliance
 NONE = "none"
 # Decision thresholds, chosen on the leave-one-writer-out sweep (`bin/assistant bench understanding --sweep`), applied
@@ -30,6 +30,10 @@ NONE = "none"
 MOVE_THRESHOLD = 0.6
 ACT_THRESHOLD = 0.5
 COMPLIANCE_THRESHOLD = 0.8
+PERSONAL_THRESHOLD = 0.6  # leave-one-writer-out sweep: macro F1 0.915, 2.2% false alarms
+# Main-corpus lines labelled with these moves may ask the customer about themselves ("您今天办什么业务?"), so they are
+# not used as negatives for the personal-question topics.
+PERSONAL_AMBIGUOUS_MOVES = {"needs_question", "small_talk", "confirm_business"}
 
 
 def _logreg(C: float, balanced: bool = True):
@@ -202,6 +206,25 @@ class ClauseCompliance:
         return [item for item in self.clause_probabilities(text, turn_embedding) if item[2] >= self.threshold]
 
 
+def personal_examples(corpus: Corpus, personal_rows: list[int] | None = None
+                      ) -> tuple[list[str], list[set[str]], list[int]]:
+    """(text, topics, index into the training embeddings) for the personal-question model: the personal questions
+    (`personal_rows` of them, all by default) and, as negatives, main-corpus lines that ask the customer nothing
+    about themselves. Embedding indices count the main corpus first, then the personal questions."""
+    texts, targets, rows = [], [], []
+    for i, u in enumerate(corpus.utterances):
+        if not u.moves & PERSONAL_AMBIGUOUS_MOVES:
+            texts.append(u.text)
+            targets.append(set())
+            rows.append(i)
+    offset = len(corpus.utterances)
+    for j in (range(len(corpus.personal)) if personal_rows is None else personal_rows):
+        texts.append(corpus.personal[j].text)
+        targets.append(set(corpus.personal[j].topics))
+        rows.append(offset + j)
+    return texts, targets, rows
+
+
 @dataclass
 class UnderstandingModel:
     fingerprint: str
@@ -209,10 +232,13 @@ class UnderstandingModel:
     acts: "ScenarioActs"
     compliance: ClauseCompliance
     uses_embedding: bool
+    personal: MultiLabel | None = None  # topics of a question about the customer themselves (name, age, job...)
 
     def apply_thresholds(self) -> "UnderstandingModel":
         self.moves.threshold, self.acts.threshold = MOVE_THRESHOLD, ACT_THRESHOLD
         self.compliance.threshold = COMPLIANCE_THRESHOLD
+        if self.personal is not None:
+            self.personal.threshold = PERSONAL_THRESHOLD
         return self
 
     def act_allowed(self, scenario: str | None) -> set[str]:
@@ -224,13 +250,25 @@ def model_fingerprint(corpus: Corpus, embedder_name: str | None) -> str:
     return hashlib.sha256(f"{MODEL_FORMAT}|{corpus.fingerprint}|{embedder_name}".encode()).hexdigest()[:16]
 
 
+def train_personal(corpus: Corpus, embeddings: np.ndarray | None, personal_rows: list[int] | None = None
+                   ) -> MultiLabel | None:
+    """`embeddings`: the main corpus's rows, then the personal questions' rows (see personal_examples)."""
+    if not corpus.personal or not corpus.labels.personal:
+        return None
+    texts, targets, rows = personal_examples(corpus, personal_rows)
+    return MultiLabel(sorted(corpus.labels.personal)).fit(
+        texts, targets, embeddings[rows] if embeddings is not None else None)
+
+
 def train(utterances: list[Utterance], corpus: Corpus, embeddings: np.ndarray | None,
-          fingerprint: str = "") -> UnderstandingModel:
+          fingerprint: str = "", personal_embeddings: np.ndarray | None = None) -> UnderstandingModel:
     texts = [u.text for u in utterances]
     moves = MultiLabel(sorted(corpus.labels.moves)).fit(texts, [set(u.moves) for u in utterances], embeddings)
     acts = ScenarioActs.fit(utterances, corpus, embeddings)
     compliance = ClauseCompliance().fit(utterances, embeddings)
-    return UnderstandingModel(fingerprint, moves, acts, compliance, embeddings is not None).apply_thresholds()
+    personal = train_personal(corpus, personal_embeddings)
+    return UnderstandingModel(fingerprint, moves, acts, compliance, embeddings is not None,
+                              personal).apply_thresholds()
 
 
 class EmbeddingCache:
@@ -267,6 +305,19 @@ class EmbeddingCache:
         return np.stack([self.vectors[self.key(t)] for t in texts]).astype(np.float32)
 
 
+def embedding_cache(embedder, cache_dir: Path) -> EmbeddingCache:
+    name = getattr(embedder, "name", None)
+    return EmbeddingCache(cache_dir / f"embeddings-{hashlib.sha1(str(name).encode()).hexdigest()[:8]}.npz", embedder)
+
+
+def corpus_embeddings(corpus: Corpus, embedder, cache_dir: Path) -> np.ndarray | None:
+    """Embeddings of the main corpus's lines, then of the personal questions (None without an embedder)."""
+    if not embedder:
+        return None
+    return embedding_cache(embedder, cache_dir).encode(
+        [u.text for u in corpus.utterances] + [q.text for q in corpus.personal])
+
+
 def load_or_train(corpus: Corpus, embedder, cache_dir: Path) -> UnderstandingModel:
     """The trained model for this corpus and embedder, from cache_dir when it exists, else trained and saved."""
     name = getattr(embedder, "name", None)
@@ -280,9 +331,9 @@ def load_or_train(corpus: Corpus, embedder, cache_dir: Path) -> UnderstandingMod
                 return model.apply_thresholds()
         except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, not fatal
             log.warning("understanding model %s unreadable (%s): retraining", path, exc)
-    embeddings = EmbeddingCache(cache_dir / f"embeddings-{hashlib.sha1(str(name).encode()).hexdigest()[:8]}.npz",
-                                embedder).encode([u.text for u in corpus.utterances]) if embedder else None
-    model = train(corpus.utterances, corpus, embeddings, fingerprint)
+    all_embeddings = corpus_embeddings(corpus, embedder, cache_dir)
+    embeddings = all_embeddings[:len(corpus.utterances)] if all_embeddings is not None else None
+    model = train(corpus.utterances, corpus, embeddings, fingerprint, all_embeddings)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("wb") as handle:

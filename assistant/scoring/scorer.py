@@ -109,7 +109,13 @@ def standard_wording(entry_id: str | None, scenario: Scenario | None = None) -> 
     return f"标准话术({entry.id}):{_quote(wording) if len(wording) > 120 else wording}"
 
 
-def score_transcript(transcript: object, analyses: dict[int, TurnAnalysis] | None = None) -> dict:
+UNANSWERED_COST = 5  # service points for each of the customer's own questions left unanswered
+
+
+def score_transcript(transcript: object, analyses: dict[int, TurnAnalysis] | None = None,
+                     unanswered: list[str] | None = None) -> dict:
+    """`unanswered`: ids of the drill customer's own questions that got no answer (known only in a drill): each is
+    noted in the report and costs service UNANSWERED_COST points."""
     scenario_id, turns = validate_transcript(transcript)
     scenario = get_scenario(scenario_id)
     rules = rubric()
@@ -167,6 +173,12 @@ def score_transcript(transcript: object, analyses: dict[int, TurnAnalysis] | Non
             improve.append((100.0, f"合规红线:{violation.note}。第 {index + 1} 轮说了“{violation.phrase}”,"
                                    "非存款产品不得承诺保本保收益,不施压、不贬低同业,如实提示风险。"))
 
+    left_open = [q for q in scenario.questions if q.id in (unanswered or [])]
+    for question in left_open:
+        findings.append({"dimension": "service", "checkpoint": f"customer_question_{question.id}", "status": "miss",
+                         "evidence_turn": None, "note": f"客户问了“{question.about}”,没有得到回答"})
+        improve.append((2.0, f"客户主动问“{question.about}”时要正面回答,答不上来就说明会帮他问清楚,不要绕过去。"))
+
     dimensions = {}
     for d in DIMENSIONS:
         if d == "compliance":
@@ -174,6 +186,8 @@ def score_transcript(transcript: object, analyses: dict[int, TurnAnalysis] | Non
         else:  # what was done, on the coach's scale: a conversation with nothing done still earns the floor
             share = credit[d] / weight[d] if weight[d] else 1.0
             value = rules.dimension_floor + (100.0 - rules.dimension_floor) * share ** rules.dimension_curve
+            if d == "service":
+                value -= UNANSWERED_COST * len(left_open)
         dimensions[d] = round(max(0.0, min(100.0, value)))
     weights = scenario.weights or rules.weights
     total = round(sum(weights[d] * dimensions[d] for d in DIMENSIONS))

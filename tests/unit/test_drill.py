@@ -60,7 +60,7 @@ def test_same_seed_and_lines_give_the_same_drill():
 
 
 def test_customer_presses_again_when_the_objection_is_dodged():
-    drill = service.start_drill("dodger", "fund_sip_young_worker", seed=3)
+    drill = service.start_drill("dodger", "fund_sip_young_worker", seed=3, difficulty="easy")  # no temptation on easy
     service.take_turn(drill["id"], "您好,欢迎光临")
     service.take_turn(drill["id"], "您平时每个月工资怎么安排,能存下多少?")
     raised = service.take_turn(drill["id"], "给您推荐一下基金定投,挺适合刚工作几年的年轻人")["customer"]
@@ -138,5 +138,6 @@ def test_finishing_scores_from_the_stored_analyses_the_same_as_scoring_afresh():
     from assistant.scoring import score_transcript
 
     drill, report = play("stored-analyses", "fund_sip_young_worker", SCRIPTS["fund_sip_young_worker"]["strong"])
-    fresh = score_transcript({"scenario": drill["scenario"], "turns": drill["turns"]})
-    assert {k: v for k, v in report.items() if k not in ("outcome", "drill_id")} == fresh
+    fresh = score_transcript({"scenario": drill["scenario"], "turns": drill["turns"]},
+                             unanswered=report["customer_questions"]["unanswered"])
+    assert {k: v for k, v in report.items() if k not in ("outcome", "drill_id", "customer_questions")} == fresh

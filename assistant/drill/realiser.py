@@ -1,0 +1,110 @@
+"""Wording the customer's decisions: the engine decides what the customer does (a CustomerAct), a realiser says it.
+
+The engine never picks text. That seam lets another realiser (for example a language model served on the bank's own
+machines, prompted with the persona and the act) replace the authored lines without touching the decisions, the
+state or the scoring: it receives the same acts and the same state, and must keep the same promises (a fact is said as
+the persona's facts say it; nothing the act does not carry is added).
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+import string
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, Sequence
+
+from assistant.drill.schema import Scenario
+
+if TYPE_CHECKING:
+    from assistant.drill.engine import DrillState
+
+# Acts worded from scenario.reactions of the same name ("continue" is stored as continue_).
+REACTIONS = {
+    "greeting", "continue", "probe_more", "pitch_too_early", "off_topic", "rude", "violation", "closing_not_ready",
+    "accept", "after_accept", "farewell", "walk_away", "handed_back", "wait_time", "confirm", "explanation",
+    "small_talk", "apology", "thanks", "evaluation", "acknowledge", "no_answer", "waiting_to_leave",
+}
+FILLERS = {"continue", "probe_more"}  # replies that say nothing: counted by the customer bench (at most 10%)
+
+
+@dataclass(frozen=True)
+class CustomerAct:
+    """One thing the customer does in a reply.
+
+    kind: a reaction name (REACTIONS), or opening | fact | unknown | reveal | objection | dodged | answered | ask |
+    ask_again | answer_thanks | walk_out. ref: the fact topic, need, objection, question or walk-out cause.
+    again: a fact the customer has already told in this drill.
+    """
+
+    kind: str
+    ref: str = ""
+    again: bool = False
+
+    @property
+    def event(self) -> str:
+        """The act as recorded with the staff turn (and read by benches and tests)."""
+        return f"{self.kind}:{self.ref}" if self.ref else self.kind
+
+
+class Realiser(Protocol):
+    def realise(self, acts: Sequence[CustomerAct], scenario: Scenario, state: "DrillState") -> str:
+        """The customer's reply for these acts. May record what it said in state.said (to avoid repeats)."""
+
+
+class _Slots(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def line_key(line: str) -> str:
+    return hashlib.sha1(line.encode("utf-8")).hexdigest()[:10]
+
+
+class TemplateRealiser:
+    """Authored lines from the scenario file, one chosen by seed, turn and act (a drill replays exactly), never a
+    line already said in this drill while another is left (then the one said longest ago)."""
+
+    def lines(self, act: CustomerAct, scenario: Scenario) -> list[str]:
+        persona, reactions = scenario.persona, scenario.reactions
+        if act.kind in REACTIONS:
+            return getattr(reactions, "continue_" if act.kind == "continue" else act.kind)
+        if act.kind == "opening":
+            return scenario.opening
+        if act.kind == "fact":
+            return persona.facts[act.ref].lines
+        if act.kind == "unknown":
+            return persona.unknown
+        if act.kind == "reveal":
+            return next(n for n in scenario.needs if n.id == act.ref).lines
+        if act.kind in ("objection", "dodged", "answered"):
+            objection = next(o for o in scenario.objections if o.id == act.ref)
+            return {"objection": objection.lines, "dodged": objection.repeat_lines,
+                    "answered": objection.accepted_lines}[act.kind]
+        if act.kind in ("ask", "ask_again", "answer_thanks"):
+            question = next(q for q in scenario.questions if q.id == act.ref)
+            return {"ask": question.lines, "ask_again": question.repeat, "answer_thanks": question.thanks}[act.kind]
+        if act.kind == "walk_out":
+            return getattr(reactions, f"walk_away_{act.ref}", None) or reactions.walk_away
+        raise ValueError(f"no wording for customer act {act.event!r}")
+
+    def choose(self, lines: list[str], state: "DrillState", situation: str) -> str:
+        fresh = [line for line in lines if line_key(line) not in state.said]
+        if not fresh:  # every phrasing used: the one said longest ago
+            last = {key: n for n, key in enumerate(state.said)}
+            fresh = [min(lines, key=lambda line: last.get(line_key(line), -1))]
+        line = random.Random(f"{state.seed}|{state.turn}|{situation}").choice(fresh)
+        state.said.append(line_key(line))
+        return line
+
+    def realise(self, acts: Sequence[CustomerAct], scenario: Scenario, state: "DrillState") -> str:
+        persona = scenario.persona
+        slots = _Slots(name=persona.name, age=persona.age, job=persona.job)
+        parts = []
+        for act in acts:
+            text = self.choose(self.lines(act, scenario), state, act.event)
+            if act.again:
+                text = self.choose(persona.again, state, "again") + text
+            if "{" in text:
+                text = string.Formatter().vformat(text, (), slots)
+            parts.append(text)
+        return " ".join(parts)
