@@ -28,15 +28,17 @@ PITCH_MOVES = {"presentation", "benefit"}
 DECISION_MOVES = {"closing", "referral"}
 ANSWER_MOVES = {"objection_answer", "risk_disclosure"}
 MAX_FACTS_A_TURN = 2
+SHORT_TURN_CHARS = 30
+STALE_AFTER = 3  # staff turns after which an open worry never pressed is let go
 # A service act the customer reacts to when nothing weightier was said, first match wins.
 SERVICE_REACTIONS = (
     ("reminder", "handed_back"), ("wait_time", "wait_time"), ("evaluation_request", "evaluation"),
     ("confirm_business", "confirm"), ("apology", "apology"), ("small_talk", "small_talk"),
-    ("empathy", "thanks"), ("presentation", "explanation"), ("benefit", "explanation"),
+("presentation", "explanation"), ("benefit", "explanation"),
     ("diversion", "explanation"), ("risk_disclosure", "explanation"), ("objection_answer", "explanation"),
     ("referral", "explanation"), ("off_topic", "off_topic"),
 )
-NOTE_EVENTS = ("preempted:", "need_in_fact:")  # events recorded with a turn that the customer did not say
+NOTE_EVENTS = ("preempted:", "need_in_fact:", "let_go:")  # events recorded with a turn that the customer did not say
 _REALISER: Realiser = TemplateRealiser()
 
 
@@ -52,6 +54,8 @@ class DrillState:
     revealed: list[str] = field(default_factory=list)  # need ids, in the order the customer told them
     raised: list[str] = field(default_factory=list)  # objection ids raised (or settled before being raised)
     open_objection: str | None = None
+    objection_turn: int = 0  # staff turn at which the open worry was voiced (or last pressed)
+    pressed_objection: str | None = None  # the open worry, once pressed again
     answered: list[str] = field(default_factory=list)
     partial: list[str] = field(default_factory=list)  # objections addressed in part once
     dodges: int = 0
@@ -142,7 +146,7 @@ class _Turn:
         if upcoming is None or (moves is not None and not moves.intersection(upcoming.raise_on)):
             return False
         self.state.raised.append(upcoming.id)
-        self.state.open_objection = upcoming.id
+        self.state.open_objection, self.state.objection_turn = upcoming.id, self.state.turn
         self.act("objection", upcoming.id)
         return True
 
@@ -169,6 +173,10 @@ class _Turn:
     def accept(self) -> None:
         self.state.accepted = True
         self.act("accept")
+
+
+def current_not_pressed(state: DrillState) -> bool:
+    return state.pressed_objection != state.open_objection
 
 
 def _answer_personal(t: _Turn) -> bool:
@@ -227,8 +235,7 @@ def _reveal_by_words(t: _Turn, moves: set[str], vague_ok: bool = True) -> None:
         s.revealed.append(target.id)
         s.trust += 1
         t.act("reveal", target.id)
-    elif "needs_question" in moves and vague_ok:
-        t.act("probe_more")
+
 
 
 def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: TurnAnalysis,
@@ -245,7 +252,7 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
         state.trust -= 1
         t.offend("pressure", 1)
         t.act("violation")
-    if "rude" in moves:
+    if "rude" in analysis.sure_moves:
         t.offend("rude", 2)
         t.act("rude")
     if "greeting" in moves and not state.greeted:
@@ -285,6 +292,10 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             state.open_question = None  # asked twice, let go (the report still notes it)
 
     settled_now = pressing = False
+    if state.open_objection and state.turn - state.objection_turn > STALE_AFTER and current_not_pressed(state):
+        # the staff moved on to solving its problem and it let the worry go: pressing it many turns later reads odd
+        t.notes.append(f"let_go:{state.open_objection}")
+        state.open_objection = None
     if state.open_objection:
         current = t.objection(state.open_objection)
         answered = not violated and any_evidence(current.answered_by, analysis)
@@ -307,6 +318,7 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             # pitching on past the worry: the customer presses again; more than once wears its patience
             pressing = True
             state.dodges += 1
+            state.pressed_objection, state.objection_turn = current.id, state.turn
             if state.dodges > 1:
                 t.offend("ignored", 1)
             t.act("dodged", current.id)
@@ -319,9 +331,14 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             t.analysis = analysis = _without_need_topics(analysis, t.scenario, state.revealed[revealed_before:])
     _answer_personal(t)
 
-    if not pressing and not state.accepted:
+    # A goodbye ends the drill; "谢谢您专程跑一趟" beside a welcome, or a farewell that still asks something, does not.
+    leaving = "farewell" in analysis.sure_moves and "greeting" not in moves and not analysis.is_question
+
+    if not pressing and not state.accepted and not leaving:
         # a pitch is a presentation move, or telling (not asking) about the product the drill is about
         pitched = bool(moves & PITCH_MOVES) or bool(analysis.topics & set(scenario.products) and not analysis.is_question)
+        if pitched and analysis.personal and analysis.is_question and len(analysis.text) <= SHORT_TURN_CHARS:
+            pitched = False  # "您平时用手机银行吗?" asks about the customer; it does not push the product
         if pitched:
             moves.add("presentation")
         if pitched and not state.revealed and scenario.needs_to_accept > 0:
@@ -339,18 +356,20 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
         elif pitched and not t.said_something:
             t.ask_own_question(moves)
 
-    # A goodbye ends the drill; "谢谢您专程跑一趟" beside a welcome, or a farewell that still asks something, does not.
-    leaving = "farewell" in moves and "greeting" not in moves and not analysis.is_question
     if leaving:
         state.done = True
         state.outcome = "accepted" if state.accepted else "left"
-        t.act("farewell" if state.accepted or state.trust > 0 else "walk_away")
-    if "reminder" in moves:
-        state.handed_back = True
+        # a warm goodbye for staff who won it over; a curt one otherwise
+        t.act("farewell" if state.accepted or state.trust >= level.trust_to_accept else "walk_away")
+    if "reminder" in analysis.sure_moves:
+        # documents handed back once the business is decided (or, at a counter, at any time) end the visit
+        state.handed_back = state.handed_back or state.accepted or scenario.needs_to_accept == 0
 
     if not t.said_something_new and not state.done:
-        reaction = next((name for move, name in SERVICE_REACTIONS if move in moves), None)
-        if state.turn == 1 and ("greeting" in moves or reaction in (None, "small_talk")):
+        reaction = next((name for move, name in SERVICE_REACTIONS if move in moves
+                         and (move != "reminder" or move in analysis.sure_moves)), None)
+        greet_back = state.turn == 1 and "greeting" in moves and reaction not in (None, "small_talk")
+        if state.turn == 1 and reaction in (None, "small_talk"):
             reaction = "greeting"
         if state.accepted and reaction in (None, "explanation"):
             # decided: the practical question a customer asks now (fees, minimum...), else waiting for the staff
@@ -358,10 +377,15 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
                 reaction = ""
             else:
                 reaction = "waiting_to_leave" if state.handed_back else "after_accept"
-        if reaction is None and analysis.is_question:
+        pending = [n for n in scenario.needs if n.id not in state.revealed]
+        if reaction is None and "needs_question" in moves and pending and not state.accepted:
+            reaction = "probe_more"  # a needs question that reached no need: it gives little
+        elif reaction is None and analysis.is_question:
             reaction = "no_answer"
         if reaction:
             t.acts.insert(0, CustomerAct(reaction))  # the reaction first, then a question asked again
+        if greet_back:
+            t.acts.insert(0, CustomerAct("greeting"))  # greets back, then reacts ("你好。对,就取五千。")
 
     if not moves and not analysis.is_question and not analysis.personal:
         # talk that does nothing for the customer: once is forgiven, then it wears the customer's patience

@@ -26,6 +26,8 @@ QUESTION_MARKS = ("?", "?", "吗", "呢", "请问", "有没有", "是不是", "�
 # Question words that also appear in statements (几分钟就好了, 到期拿多少): they ask only when addressed to the customer.
 WEAK_QUESTION_MARKS = ("多少", "什么", "哪", "怎么", "几", "多久", "多大", "啥", "咋")
 SECOND_TOPIC_THRESHOLD = 0.85
+MAX_QUESTION_PIECES = 1  # asking clauses looked at alone (each one more embedding: ~20-40 ms for a short clause)
+MIN_CONTEXT_CHARS = 12  # ...when the rest of the turn is long enough to drown them
 MAX_ANALYSED_CHARS = 1000  # a pasted essay is analysed on its first 1,000 characters: bounded cost, same answer
 
 
@@ -49,12 +51,13 @@ class TurnAnalysis:
     question_text: str = ""  # the clauses that ask something
     topics: set[str] = field(default_factory=set)  # knowledge-base topics the turn names (基金定投 → fund_sip)
     personal: list[str] = field(default_factory=list)  # what the turn asks the customer about themselves, likeliest first
+    sure_moves: set[str] = field(default_factory=set)  # moves clear enough for the customer to take offence or leave
 
     def to_dict(self) -> dict:
         return {"moves": sorted(self.moves), "acts": sorted(self.acts),
                 "violations": [v.to_dict() for v in self.violations],
                 "is_question": self.is_question, "question_text": self.question_text, "topics": sorted(self.topics),
-                "personal": list(self.personal)}
+                "personal": list(self.personal), "sure_moves": sorted(self.sure_moves)}
 
     @classmethod
     def from_dict(cls, text: str, data: dict) -> "TurnAnalysis":
@@ -62,7 +65,8 @@ class TurnAnalysis:
         return cls(text=text, moves=set(data["moves"]), acts=set(data.get("acts", [])),
                    violations=[Violation(**v) for v in data["violations"]],
                    is_question=data["is_question"], question_text=data["question_text"], topics=set(data["topics"]),
-                   personal=list(data.get("personal", [])))
+                   personal=list(data.get("personal", [])),
+                   sure_moves=set(data.get("sure_moves", data["moves"])))
 
 
 def clauses(text: str) -> list[str]:
@@ -113,7 +117,19 @@ class Understanding:
             from assistant.nlu.features import embed_text
 
             embedding = self.embedder.encode_queries([embed_text(head)])
-        moves = self.model.moves.predict([head], embedding)[0]
+        from assistant.nlu.features import split_sentences
+        from assistant.nlu.model import ENDING_MOVES, SURE_MOVE_THRESHOLDS
+
+        move_p = self.model.moves.turn_proba([head], embedding)[0]
+        labels = self.model.moves.labels
+        moves = {labels[j] for j in range(len(labels)) if move_p[j] >= self.model.moves.threshold}
+        sure = {labels[j] for j in range(len(labels))
+                if labels[j] in moves and move_p[j] >= SURE_MOVE_THRESHOLDS.get(labels[j], 0.0)}
+        sentences = split_sentences(head)
+        if sure & ENDING_MOVES and len(sentences) > 1:
+            last_p = self.model.moves.proba(sentences[-1:], embedding)[0]
+            sure -= {label for label in ENDING_MOVES
+                     if last_p[labels.index(label)] < SURE_MOVE_THRESHOLDS.get(label, self.model.moves.threshold)}
         acts: set[str] = set()
         if scenario:
             qualified = self.model.acts.predict([head], embedding, [self.model.act_allowed(scenario)])[0]
@@ -123,7 +139,7 @@ class Understanding:
             if not any(v.kind == kind for v in violations):
                 violations.append(Violation(kind, clause, self.notes.get(kind, kind)))
         questions = [c for c in clauses(head) if is_question_clause(c)]
-        return TurnAnalysis(text=text, moves=moves, acts=acts, violations=violations, is_question=bool(questions),
+        return TurnAnalysis(text=text, moves=moves, sure_moves=sure, acts=acts, violations=violations, is_question=bool(questions),
                             question_text=" ".join(questions), topics=self.named_topics(head),
                             personal=self.personal_topics(head, embedding, questions))
 
@@ -133,10 +149,16 @@ class Understanding:
         model = self.model.personal
         if model is None:
             return []
-        pieces = [q for q in questions if q != text]
+        # the last asking clauses of a longer turn, each with its own embedding: "……您单位离这儿近吗?" at the end of
+        # a long explanation is a question about the customer, whatever the turn began with
+        pieces = [q for q in questions if len(q) + MIN_CONTEXT_CHARS < len(text)][-MAX_QUESTION_PIECES:]
         p = model.turn_proba([text], embedding)[0]
         if pieces:
-            emb = np.repeat(embedding, len(pieces), axis=0) if embedding is not None else None
+            emb = None
+            if embedding is not None:
+                from assistant.nlu.features import embed_text
+
+                emb = self.embedder.encode_queries([embed_text(q) for q in pieces])
             p = np.maximum(p, model.proba(pieces, emb).max(axis=0))
         order = [j for j in sorted(range(len(p)), key=lambda j: -p[j]) if p[j] >= model.threshold]
         # a second topic must be clear on its own: "用过自助机吗" is not also a question about the app

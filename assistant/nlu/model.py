@@ -30,6 +30,10 @@ NONE = "none"
 MOVE_THRESHOLD = 0.6
 ACT_THRESHOLD = 0.5
 COMPLIANCE_THRESHOLD = 0.8
+# Moves the drill customer acts on drastically (offence, leaving) only when sure: staff playing drills found polite
+# lines taken for rudeness, and a "谢谢您" mid-conversation taken for a goodbye. The scorer keeps MOVE_THRESHOLD.
+SURE_MOVE_THRESHOLDS = {"rude": 0.85, "farewell": 0.8, "reminder": 0.8}
+ENDING_MOVES = {"farewell"}  # sure only when the turn's last sentence makes it ("谢谢您信任,……" is not a goodbye)
 PERSONAL_THRESHOLD = 0.6  # leave-one-writer-out sweep: macro F1 0.915, 2.2% false alarms
 # Main-corpus lines labelled with these moves may ask the customer about themselves ("您今天办什么业务?"), so they are
 # not used as negatives for the personal-question topics.

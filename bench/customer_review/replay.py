@@ -1,0 +1,78 @@
+"""Replay the review's staff lines (drills/NAME.txt) through the current engine and write what the blind reviewers
+read: replayed/NAME.json ({"scenario", "persona", "turns"}; no engine events). Then, once the reviewers' verdicts are
+in judgments/*.json, `--summary` prints the review's figures per scenario and style.
+
+    .venv/bin/python bench/customer_review/replay.py            (after `source scripts/env.sh`)
+    .venv/bin/python bench/customer_review/replay.py --summary
+"""
+from __future__ import annotations
+
+import json
+import sys
+import zlib
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DIFFICULTY = "normal"
+
+
+def persona_card(scenario) -> dict:
+    p = scenario.persona
+    return {"name": p.name, "age": p.age, "job": p.job, "segment": p.segment, "assets": p.assets,
+            "risk_appetite": p.risk_appetite, "mood": p.mood, "speaking_style": p.speaking_style, "summary": p.summary}
+
+
+def replay() -> None:
+    from assistant.bench import play_offline
+    from assistant.drill.scenarios import get_scenario
+
+    out = HERE / "replayed"
+    out.mkdir(exist_ok=True)
+    for path in sorted((HERE / "drills").glob("*.txt")):
+        scenario_id = path.stem.split(".")[0]
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        # one seed per drill, as in the product (a fresh random seed per drill): the same seed for all would make
+        # every drill of a scenario choose the same phrasings
+        played = play_offline(scenario_id, lines, zlib.crc32(path.stem.encode()) % 100000, DIFFICULTY)
+        turns = [{"speaker": "customer", "text": played["replies"][0]}]
+        for staff, reply in zip(lines, played["replies"][1:]):
+            turns += [{"speaker": "staff", "text": staff}, {"speaker": "customer", "text": reply}]
+        (out / f"{path.stem}.json").write_text(json.dumps(
+            {"scenario": scenario_id, "persona": persona_card(get_scenario(scenario_id)), "turns": turns,
+             "outcome": played["state"].outcome}, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"{path.stem}: {len(lines)} staff lines, {len(turns) // 2} judged replies, {played['state'].outcome}")
+
+
+def summary() -> None:
+    verdicts: dict[str, list[bool]] = defaultdict(list)
+    styles: dict[str, list[bool]] = defaultdict(list)
+    faults: dict[str, int] = defaultdict(int)
+    left: list[str] = []
+    for path in sorted((HERE / "judgments").glob("*.json")):
+        for conversation in json.loads(path.read_text(encoding="utf-8"))["conversations"]:
+            name = conversation["file"].removesuffix(".json")
+            scenario, style = name.split(".")[:2]
+            for reply in conversation["replies"]:
+                good = reply["verdict"] == "good"
+                verdicts[scenario].append(good)
+                styles[style].append(good)
+                if not good:
+                    faults[reply.get("fault", "?")] += 1
+            replayed = json.loads((HERE / "replayed" / f"{name}.json").read_text(encoding="utf-8"))
+            if replayed["outcome"] == "walked_away":
+                left.append(f"{name} (justified: {conversation.get('leaving_justified')})")
+    every = [v for vs in verdicts.values() for v in vs]
+    print(f"customer replies judged good: {sum(every)}/{len(every)} = {sum(every) / len(every):.1%}")
+    print("\n| scenario | replies | good |\n|---|---|---|")
+    for scenario, vs in sorted(verdicts.items()):
+        print(f"| {scenario} | {len(vs)} | {sum(vs) / len(vs):.1%} |")
+    print("\n| staff style | replies | good |\n|---|---|---|")
+    for style, vs in sorted(styles.items()):
+        print(f"| {style} | {len(vs)} | {sum(vs) / len(vs):.1%} |")
+    print(f"\nfaults: {dict(sorted(faults.items(), key=lambda kv: -kv[1]))}")
+    print(f"walked out: {left or 'none'}")
+
+
+if __name__ == "__main__":
+    summary() if "--summary" in sys.argv else replay()
