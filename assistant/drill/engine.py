@@ -29,7 +29,9 @@ DECISION_MOVES = {"closing", "referral"}
 ANSWER_MOVES = {"objection_answer", "risk_disclosure"}
 MAX_FACTS_A_TURN = 2
 SHORT_TURN_CHARS = 30
-STALE_AFTER = 3  # staff turns after which an open worry never pressed is let go
+STALE_AFTER = 3
+MAX_PRESSES = 2  # a worry pressed again at most this often
+FORGIVEN_DODGES = 2  # worries pitched past that cost no patience yet (the understanding may have missed an answer)  # staff turns after which an open worry never pressed is let go
 # A service act the customer reacts to when nothing weightier was said, first match wins.
 SERVICE_REACTIONS = (
     ("reminder", "handed_back"), ("wait_time", "wait_time"), ("evaluation_request", "evaluation"),
@@ -56,6 +58,7 @@ class DrillState:
     open_objection: str | None = None
     objection_turn: int = 0  # staff turn at which the open worry was voiced (or last pressed)
     pressed_objection: str | None = None  # the open worry, once pressed again
+    presses: dict[str, int] = field(default_factory=dict)  # times each worry was pressed again
     answered: list[str] = field(default_factory=list)
     partial: list[str] = field(default_factory=list)  # objections addressed in part once
     dodges: int = 0
@@ -315,13 +318,19 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             state.partial.append(current.id)
             t.act("acknowledge")
         elif moves & (PITCH_MOVES | DECISION_MOVES) and not analysis.personal:
-            # pitching on past the worry: the customer presses again; more than once wears its patience
-            pressing = True
+            # pitching on past the worry: the customer presses again (twice at most, then it gives up on it); more
+            # than once wears its patience
             state.dodges += 1
-            state.pressed_objection, state.objection_turn = current.id, state.turn
-            if state.dodges > 1:
+            if state.dodges > FORGIVEN_DODGES:
                 t.offend("ignored", 1)
-            t.act("dodged", current.id)
+            state.presses[current.id] = state.presses.get(current.id, 0) + 1
+            if state.presses[current.id] > MAX_PRESSES:
+                t.notes.append(f"let_go:{current.id}")
+                state.open_objection = None
+            else:
+                pressing = True
+                state.pressed_objection, state.objection_turn = current.id, state.turn
+                t.act("dodged", current.id)
 
     if not pressing and not state.accepted:
         # a needs question that names a need reaches it, whether or not it also asks about the customer itself
@@ -392,7 +401,7 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
         state.idle += 1
         if state.idle > 1:
             t.offend("ignored", 1)
-    if not state.done and state.patience <= 0:
+    if not state.done and state.patience <= 0 and not any(a.kind == "accept" for a in t.acts):
         state.done, state.outcome = True, "walked_away"
         cause = max(state.offences, key=state.offences.get) if state.offences else ""
         t.act("walk_out", cause if cause in ("rude", "pressure", "ignored") else "")
