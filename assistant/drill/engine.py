@@ -16,6 +16,7 @@ How the customer behaves, in order of a turn:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
@@ -28,7 +29,10 @@ PITCH_MOVES = {"presentation", "benefit"}
 DECISION_MOVES = {"closing", "referral"}
 ANSWER_MOVES = {"objection_answer", "risk_disclosure"}
 MAX_FACTS_A_TURN = 2
+MAX_ACTS_A_REPLY = 2  # a new worry or question waits for the next turn when the reply already says this much
 SHORT_TURN_CHARS = 30
+ADDRESSED = re.compile("[您你]|麻烦|请")  # a line addressed to the customer, as opposed to talk in the air
+ADDRESSED_REQUEST = re.compile("麻烦|请您|您先|给我")  # asking the customer to do or hand over something
 STALE_AFTER = 3
 MAX_PRESSES = 2  # a worry pressed again at most this often
 FORGIVEN_DODGES = 2  # worries pitched past that cost no patience yet (the understanding may have missed an answer)  # staff turns after which an open worry never pressed is let go
@@ -74,6 +78,7 @@ class DrillState:
     covered: list[str] = field(default_factory=list)  # own questions the staff answered before they were asked
     handed_back: bool = False  # card, cash or documents returned
     early_pitches: int = 0
+    disclosed: bool = False  # the staff has said plainly that a product is not guaranteed
     idle: int = 0  # staff turns that did nothing for the customer
     offences: dict[str, int] = field(default_factory=dict)  # rude / pressure / ignored: why patience was lost
     said: list[str] = field(default_factory=list)  # keys of the lines said so far (no verbatim repeats)
@@ -120,6 +125,10 @@ class _Turn:
 
     def act(self, kind: str, ref: str = "", again: bool = False) -> None:
         self.acts.append(CustomerAct(kind, ref, again))
+
+    def room(self) -> bool:
+        """Whether the reply can take one more thing: a real customer says one or two things at a time."""
+        return len(self.acts) < MAX_ACTS_A_REPLY
 
     @property
     def said_something(self) -> bool:
@@ -267,9 +276,13 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
     # A worry answered before the customer voices it is settled: it will not be raised any more. A bare needs
     # question answers nothing yet; a temptation is only ever answered once pressed.
     only_asking = "needs_question" in moves and not moves & (PITCH_MOVES | ANSWER_MOVES)
+    if "risk_disclosure" in moves and not violated:
+        state.disclosed = True
     for upcoming in t.plan:
-        if (upcoming.id not in state.raised and upcoming.kind == "worry" and not only_asking and not violated
-                and any_evidence(upcoming.answered_by, analysis)):
+        # told plainly that nothing is guaranteed, the customer has no promise left to press for
+        disclosed_already = upcoming.kind == "temptation" and state.disclosed
+        if upcoming.id not in state.raised and not violated and (disclosed_already or (
+                upcoming.kind == "worry" and not only_asking and any_evidence(upcoming.answered_by, analysis))):
             state.raised.append(upcoming.id)
             state.answered.append(upcoming.id)
             state.trust += 1
@@ -294,7 +307,7 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
         elif state.turn - state.question_turn >= 2:
             state.open_question = None  # asked twice, let go (the report still notes it)
 
-    settled_now = pressing = False
+    settled_now = pressing = raise_after_settle = False
     if state.open_objection and state.turn - state.objection_turn > STALE_AFTER and current_not_pressed(state):
         # the staff moved on to solving its problem and it let the worry go: pressing it many turns later reads odd
         t.notes.append(f"let_go:{state.open_objection}")
@@ -312,8 +325,9 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             if t.ready() and not state.accepted:
                 t.accept()
             else:
-                # one worry settled, the next may follow (never a plea for a promise right after being reassured)
-                t.raise_next(moves | {"objection_answer"}, ("worry",))
+                # one worry settled, the next may follow (never a plea for a promise right after being reassured),
+                # once its questions about itself are answered and if the reply has room
+                raise_after_settle = True
         elif addressed:
             state.partial.append(current.id)
             t.act("acknowledge")
@@ -339,13 +353,18 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
         if len(state.revealed) > revealed_before:
             t.analysis = analysis = _without_need_topics(analysis, t.scenario, state.revealed[revealed_before:])
     _answer_personal(t)
+    if raise_after_settle and t.room():
+        t.raise_next(moves | {"objection_answer"}, ("worry",))
 
     # A goodbye ends the drill; "谢谢您专程跑一趟" beside a welcome, or a farewell that still asks something, does not.
     leaving = "farewell" in analysis.sure_moves and "greeting" not in moves and not analysis.is_question
 
     if not pressing and not state.accepted and not leaving:
         # a pitch is a presentation move, or telling (not asking) about the product the drill is about
-        pitched = bool(moves & PITCH_MOVES) or bool(analysis.topics & set(scenario.products) and not analysis.is_question)
+        # (naming the product counts only in a turn that does nothing else: "把存折给我,查一下这笔定期" is no pitch)
+        pitched = bool(moves & PITCH_MOVES) or bool(analysis.topics & set(scenario.products) and not analysis.is_question
+                                                    and not moves - PITCH_MOVES and not ADDRESSED_REQUEST.search(
+                                                        analysis.text))
         if pitched and analysis.personal and analysis.is_question and len(analysis.text) <= SHORT_TURN_CHARS:
             pitched = False  # "您平时用手机银行吗?" asks about the customer; it does not push the product
         if pitched:
@@ -355,7 +374,7 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             if state.early_pitches > 1:
                 t.offend("ignored", 1)
             t.act("pitch_too_early")
-        elif state.open_objection is None and not settled_now and t.raise_next(moves):
+        elif state.open_objection is None and not settled_now and t.room() and t.raise_next(moves):
             pass
         elif moves & DECISION_MOVES:
             if t.ready():
@@ -391,6 +410,8 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             reaction = "probe_more"  # a needs question that reached no need: it gives little
         elif reaction is None and analysis.is_question:
             reaction = "no_answer"
+        elif reaction is None and ADDRESSED.search(analysis.text):
+            reaction = "comply"  # told something or asked to do something (输密码, 签字): it goes along
         if reaction:
             t.acts.insert(0, CustomerAct(reaction))  # the reaction first, then a question asked again
         if greet_back:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 REACTIONS = {
     "greeting", "continue", "probe_more", "pitch_too_early", "off_topic", "rude", "violation", "closing_not_ready",
     "accept", "after_accept", "farewell", "walk_away", "handed_back", "wait_time", "confirm", "explanation",
-    "small_talk", "apology", "thanks", "evaluation", "acknowledge", "no_answer", "waiting_to_leave",
+    "small_talk", "apology", "thanks", "evaluation", "acknowledge", "no_answer", "waiting_to_leave", "comply",
 }
 FILLERS = {"continue", "probe_more"}  # replies that say nothing: counted by the customer bench (at most 10%)
 

@@ -144,6 +144,7 @@ class Reactions(Strict):
     acknowledge: list[str] = Field(min_length=2)  # a worry addressed in part: acknowledges, wants one more point
     no_answer: list[str] = Field(min_length=2)  # asked something it cannot answer
     waiting_to_leave: list[str] = Field(min_length=2)  # all done and handed back: ready to go
+    comply: list[str] = Field(min_length=2)  # asked to do something (enter the PIN, sign, fill in a form): does it
 
 
 class Scenario(Strict):

@@ -2,8 +2,11 @@
 read: replayed/NAME.json ({"scenario", "persona", "turns"}; no engine events). Then, once the reviewers' verdicts are
 in judgments/*.json, `--summary` prints the review's figures per scenario and style.
 
-    .venv/bin/python bench/customer_review/replay.py            (after `source scripts/env.sh`)
-    .venv/bin/python bench/customer_review/replay.py --summary
+    .venv/bin/python bench/customer_review/replay.py [--round 2]            (after `source scripts/env.sh`)
+    .venv/bin/python bench/customer_review/replay.py --summary [--round 2]
+
+Round 1 is in replayed/ and judgments/, round N > 1 in replayed_N/ and judgments_N/: a round's verdicts belong to
+the replies it replayed, so a later engine is reviewed in a new round, never over an old one.
 """
 from __future__ import annotations
 
@@ -23,11 +26,19 @@ def persona_card(scenario) -> dict:
             "risk_appetite": p.risk_appetite, "mood": p.mood, "speaking_style": p.speaking_style, "summary": p.summary}
 
 
+def _dirs() -> tuple[Path, Path]:
+    n = int(sys.argv[sys.argv.index("--round") + 1]) if "--round" in sys.argv else 1
+    suffix = "" if n == 1 else f"_{n}"
+    return HERE / f"replayed{suffix}", HERE / f"judgments{suffix}"
+
+
 def replay() -> None:
     from assistant.bench import play_offline
     from assistant.drill.scenarios import get_scenario
 
-    out = HERE / "replayed"
+    out, judged = _dirs()
+    if judged.exists():
+        sys.exit(f"{judged} exists: these replies were reviewed; replay into a new --round")
     out.mkdir(exist_ok=True)
     for path in sorted((HERE / "drills").glob("*.txt")):
         scenario_id = path.stem.split(".")[0]
@@ -45,11 +56,12 @@ def replay() -> None:
 
 
 def summary() -> None:
+    replayed_dir, judgments_dir = _dirs()
     verdicts: dict[str, list[bool]] = defaultdict(list)
     styles: dict[str, list[bool]] = defaultdict(list)
     faults: dict[str, int] = defaultdict(int)
     left: list[str] = []
-    for path in sorted((HERE / "judgments").glob("*.json")):
+    for path in sorted(judgments_dir.glob("*.json")):
         for conversation in json.loads(path.read_text(encoding="utf-8"))["conversations"]:
             name = conversation["file"].removesuffix(".json")
             scenario, style = name.split(".")[:2]
@@ -59,7 +71,7 @@ def summary() -> None:
                 styles[style].append(good)
                 if not good:
                     faults[reply.get("fault", "?")] += 1
-            replayed = json.loads((HERE / "replayed" / f"{name}.json").read_text(encoding="utf-8"))
+            replayed = json.loads((replayed_dir / f"{name}.json").read_text(encoding="utf-8"))
             if replayed["outcome"] == "walked_away":
                 left.append(f"{name} (justified: {conversation.get('leaving_justified')})")
     every = [v for vs in verdicts.values() for v in vs]
