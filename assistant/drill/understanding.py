@@ -109,7 +109,8 @@ class Understanding:
         notes = yaml.safe_load((kb_dir / "compliance.yaml").read_text(encoding="utf-8"))["kinds"]
         self.notes = {kind: spec["note"] for kind, spec in notes.items()}
 
-    def analyse(self, text: str, scenario: str | None = None) -> TurnAnalysis:
+    def analyse(self, text: str, scenario: str | None = None, personal: bool = True) -> TurnAnalysis:
+        """personal=False skips the personal-question topics, which only the drill customer needs (the scorer)."""
         text = normalize(text)
         head = text[:MAX_ANALYSED_CHARS]
         embedding = None
@@ -141,7 +142,7 @@ class Understanding:
         questions = [c for c in clauses(head) if is_question_clause(c)]
         return TurnAnalysis(text=text, moves=moves, sure_moves=sure, acts=acts, violations=violations, is_question=bool(questions),
                             question_text=" ".join(questions), topics=self.named_topics(head),
-                            personal=self.personal_topics(head, embedding, questions))
+                            personal=self.personal_topics(head, embedding, questions) if personal else [])
 
     def personal_topics(self, text: str, embedding, questions: list[str] = ()) -> list[str]:
         """Topics of a question about the customer themselves, likeliest first (none for anything else). Each

@@ -123,7 +123,7 @@ def score_transcript(transcript: object, analyses: dict[int, TurnAnalysis] | Non
     analyses = dict(analyses or {})
     for index, turn in enumerate(turns):
         if turn["speaker"] == "staff" and index not in analyses:
-            analyses[index] = understanding.analyse(turn["text"], scenario.id)
+            analyses[index] = understanding.analyse(turn["text"], scenario.id, personal=False)
 
     hits: dict[str, _Hit] = {}
     for index in sorted(analyses):
