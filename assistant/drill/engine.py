@@ -61,7 +61,6 @@ class DrillState:
     raised: list[str] = field(default_factory=list)  # objection ids raised (or settled before being raised)
     open_objection: str | None = None
     objection_turn: int = 0  # staff turn at which the open worry was voiced (or last pressed)
-    pressed_objection: str | None = None  # the open worry, once pressed again
     presses: dict[str, int] = field(default_factory=dict)  # times each worry was pressed again
     answered: list[str] = field(default_factory=list)
     partial: list[str] = field(default_factory=list)  # objections addressed in part once
@@ -187,10 +186,6 @@ class _Turn:
         self.act("accept")
 
 
-def current_not_pressed(state: DrillState) -> bool:
-    return state.pressed_objection != state.open_objection
-
-
 def _answer_personal(t: _Turn) -> bool:
     """Questions about the customer itself: a hidden need the question reaches, else the fact, else a polite
     non-answer. The same fact every time it is asked."""
@@ -229,7 +224,7 @@ def _without_need_topics(analysis: TurnAnalysis, scenario: Scenario, needs: list
     return replace(analysis, personal=[p for p in analysis.personal if p not in told])
 
 
-def _reveal_by_words(t: _Turn, moves: set[str], vague_ok: bool = True) -> None:
+def _reveal_by_words(t: _Turn, moves: set[str]) -> None:
     """A needs question that names a need's own words reaches it; a vague one reaches the next need only on easy
     levels (rubric: reveal_on_vague), and otherwise gets little."""
     s, analysis = t.state, t.analysis
@@ -241,7 +236,7 @@ def _reveal_by_words(t: _Turn, moves: set[str], vague_ok: bool = True) -> None:
     least = 2 if analysis.personal else 1
     hits = {n.id: sum(w in analysis.text for w in n.reveal_on) for n in pending}
     target = max((n for n in pending if hits[n.id] >= least), key=lambda n: hits[n.id], default=None)
-    if target is None and vague_ok and "needs_question" in moves and t.level.reveal_on_vague:
+    if target is None and not analysis.personal and "needs_question" in moves and t.level.reveal_on_vague:
         target = pending[0]
     if target is not None:
         s.revealed.append(target.id)
@@ -308,7 +303,7 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             state.open_question = None  # asked twice, let go (the report still notes it)
 
     settled_now = pressing = raise_after_settle = False
-    if state.open_objection and state.turn - state.objection_turn > STALE_AFTER and current_not_pressed(state):
+    if state.open_objection and state.turn - state.objection_turn > STALE_AFTER and not state.presses.get(state.open_objection):
         # the staff moved on to solving its problem and it let the worry go: pressing it many turns later reads odd
         t.notes.append(f"let_go:{state.open_objection}")
         state.open_objection = None
@@ -343,13 +338,13 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
                 state.open_objection = None
             else:
                 pressing = True
-                state.pressed_objection, state.objection_turn = current.id, state.turn
+                state.objection_turn = state.turn
                 t.act("dodged", current.id)
 
     if not pressing and not state.accepted:
         # a needs question that names a need reaches it, whether or not it also asks about the customer itself
         revealed_before = len(state.revealed)
-        _reveal_by_words(t, moves, vague_ok=not analysis.personal)
+        _reveal_by_words(t, moves)
         if len(state.revealed) > revealed_before:
             t.analysis = analysis = _without_need_topics(analysis, t.scenario, state.revealed[revealed_before:])
     _answer_personal(t)
