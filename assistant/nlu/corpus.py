@@ -133,17 +133,23 @@ def _string_list(value, where: str, name: str, known: set[str]) -> list[str]:
     return value
 
 
-def _utterance(item, path: Path, writer: str, scenario: str, labels: Labels) -> Utterance:
+def _item(item, path: Path, kind: str, fields: set[str]) -> tuple[str, str]:
+    """(where, text) of one corpus item, checked: a mapping, only known fields, a non-empty 'text'."""
     line = item.get("__line__", "?") if isinstance(item, dict) else "?"
     where = f"{path}:{line}"
     if not isinstance(item, dict):
-        raise CorpusError(f"{where}: an utterance must be a mapping with at least 'text'")
-    extra = set(item) - {"__line__", "text", "moves", "acts", "violation", "span", "hard_negative"}
+        raise CorpusError(f"{where}: {kind} must be a mapping with at least 'text'")
+    extra = set(item) - {"__line__", "text"} - fields
     if extra:
         raise CorpusError(f"{where}: unknown field(s) {sorted(extra)}")
     text = item.get("text")
     if not isinstance(text, str) or not text.strip():
         raise CorpusError(f"{where}: field 'text' is missing or empty")
+    return where, text
+
+
+def _utterance(item, path: Path, writer: str, scenario: str, labels: Labels) -> Utterance:
+    where, text = _item(item, path, "an utterance", {"moves", "acts", "violation", "span", "hard_negative"})
     moves = _string_list(item.get("moves"), where, "moves", set(labels.moves))
     known_acts = set(labels.scenario_acts(scenario))
     acts = _string_list(item.get("acts"), where, "acts", known_acts)
@@ -165,44 +171,37 @@ def _utterance(item, path: Path, writer: str, scenario: str, labels: Labels) -> 
                      span=span.strip() if span else None, hard_negative=hard, source=where)
 
 
-def load_file(path: Path, labels: Labels, writers: dict) -> list[Utterance]:
+def _writer_file(path: Path, writers: dict, items_key: str, fields: str, owner: str, owner_is: str
+                 ) -> tuple[dict, str, list]:
+    """(data, writer, items) of one writer's file, checked: a mapping, a known writer who owns the file (`owner`,
+    described as `owner_is`), a non-empty list under `items_key`."""
     data = _read(path)
     if not isinstance(data, dict):
-        raise CorpusError(f"{path}: expected a mapping with writer, scenario and utterances")
-    writer, scenario, items = data.get("writer"), data.get("scenario"), data.get("utterances")
+        raise CorpusError(f"{path}: expected a mapping with {fields}")
+    writer, items = data.get("writer"), data.get(items_key)
     if writer not in writers:
         raise CorpusError(f"{path}:{data.get('__line__', 1)}: field 'writer' is '{writer}', not in writers.yaml")
-    if writer != path.parent.name:
-        raise CorpusError(f"{path}: field 'writer' is '{writer}' but the file is in the folder of '{path.parent.name}'")
+    if writer != owner:
+        raise CorpusError(f"{path}: field 'writer' is '{writer}' but {owner_is} '{owner}'")
+    if not isinstance(items, list) or not items:
+        raise CorpusError(f"{path}: field '{items_key}' is missing or empty")
+    return data, writer, items
+
+
+def load_file(path: Path, labels: Labels, writers: dict) -> list[Utterance]:
+    data, writer, items = _writer_file(path, writers, "utterances", "writer, scenario and utterances",
+                                       path.parent.name, "the file is in the folder of")
+    scenario = data.get("scenario")
     if scenario != GENERAL and scenario not in labels.acts:
         raise CorpusError(f"{path}: field 'scenario' is '{scenario}', not a scenario in labels.yaml or '{GENERAL}'")
-    if not isinstance(items, list) or not items:
-        raise CorpusError(f"{path}: field 'utterances' is missing or empty")
     return [_utterance(item, path, writer, scenario, labels) for item in items]
 
 
 def load_personal_file(path: Path, labels: Labels, writers: dict) -> list[PersonalQuestion]:
-    data = _read(path)
-    if not isinstance(data, dict):
-        raise CorpusError(f"{path}: expected a mapping with writer and items")
-    writer, items = data.get("writer"), data.get("items")
-    if writer not in writers:
-        raise CorpusError(f"{path}:{data.get('__line__', 1)}: field 'writer' is '{writer}', not in writers.yaml")
-    if writer != path.stem:
-        raise CorpusError(f"{path}: field 'writer' is '{writer}' but the file is named '{path.stem}'")
-    if not isinstance(items, list) or not items:
-        raise CorpusError(f"{path}: field 'items' is missing or empty")
+    _, writer, items = _writer_file(path, writers, "items", "writer and items", path.stem, "the file is named")
     out = []
     for item in items:
-        where = f"{path}:{item.get('__line__', '?') if isinstance(item, dict) else '?'}"
-        if not isinstance(item, dict):
-            raise CorpusError(f"{where}: an item must be a mapping with 'text' and 'topics'")
-        extra = set(item) - {"__line__", "text", "topics"}
-        if extra:
-            raise CorpusError(f"{where}: unknown field(s) {sorted(extra)}")
-        text = item.get("text")
-        if not isinstance(text, str) or not text.strip():
-            raise CorpusError(f"{where}: field 'text' is missing or empty")
+        where, text = _item(item, path, "an item", {"topics"})
         topics = _string_list(item.get("topics"), where, "topics", set(labels.personal))
         out.append(PersonalQuestion(text.strip(), writer, frozenset(topics), where))
     return out
