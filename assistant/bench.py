@@ -429,36 +429,38 @@ def run_asr_bench(repeats: int = 3, threads: int | None = None) -> int:
     return 0
 
 
-def run_personal_bench() -> int:
-    """Leave-one-writer-out figures of the personal-question topics (issue 14), with a threshold sweep."""
+def run_tagged_bench(name: str) -> int:
+    """Leave-one-writer-out figures of a tagged set: the personal-question topics or the staff's requests (issue 14),
+    with a threshold sweep."""
     from assistant.nlu import model as nlu_model
     from assistant.nlu.corpus import load_corpus
-    from assistant.nlu.evaluate import macro_f1, personal_figures, pool_personal
+    from assistant.nlu.evaluate import macro_f1, pool_tagged, tagged_figures
     from assistant.retrieval import get_searcher
 
     settings = get_settings()
     corpus = load_corpus(settings.kb_dir / "understanding")
     embeddings = nlu_model.corpus_embeddings(corpus, get_searcher().embedder, settings.var_dir / "nlu")
-    writers = sorted({q.writer for q in corpus.personal})
-    print(f"个人问题语料 {len(corpus.personal)} 句, {len(writers)} 位作者; 留一作者交叉验证 (leave one writer out)",
-          flush=True)
-    topics, truth, proba, row_writers = pool_personal(corpus, embeddings, log=lambda m: print(m, flush=True))
-    threshold = nlu_model.PERSONAL_THRESHOLD
-    f = personal_figures(topics, truth, proba, threshold)
-    print(f"\nthreshold {threshold}: topics macro F1 {macro_f1(f.topics):.3f}, exact topics {f.exact:.3f}, "
-          f"false alarms on lines asking nothing personal {f.false_alarms:.3f}   {f.counts}")
-    print("\n| topic | lines | precision | recall | F1 |\n|---|---|---|---|---|")
-    for label, c in sorted(f.topics.items(), key=lambda kv: kv[1].f1):
+    lines = getattr(corpus, name)
+    writers = sorted({q.writer for q in lines})
+    title = {"personal": "个人问题", "requests": "请客户配合/表态"}[name]
+    print(f"{title}语料 {len(lines)} 句, {len(writers)} 位作者; 留一作者交叉验证 (leave one writer out)", flush=True)
+    labels, truth, proba, row_writers = pool_tagged(corpus, name, embeddings, log=lambda m: print(m, flush=True))
+    threshold = {"personal": nlu_model.PERSONAL_THRESHOLD, "requests": nlu_model.REQUEST_THRESHOLD}[name]
+    f = tagged_figures(labels, truth, proba, threshold)
+    print(f"\nthreshold {threshold}: macro F1 {macro_f1(f.labels):.3f}, exact labels {f.exact:.3f}, "
+          f"false alarms on lines with no label {f.false_alarms:.3f}   {f.counts}")
+    print("\n| label | lines | precision | recall | F1 |\n|---|---|---|---|---|")
+    for label, c in sorted(f.labels.items(), key=lambda kv: kv[1].f1):
         print(f"| {label} | {c.support} | {c.precision:.2f} | {c.recall:.2f} | {c.f1:.2f} |")
-    print("\n| left-out writer | topics F1 | false alarms |\n|---|---|---|")
+    print("\n| left-out writer | macro F1 | false alarms |\n|---|---|---|")
     for writer in writers:
         rows = [i for i, w in enumerate(row_writers) if w == writer]
-        w = personal_figures(topics, truth[rows], proba[rows], threshold)
-        print(f"| {writer} | {macro_f1(w.topics):.3f} | {w.false_alarms:.3f} |")
+        w = tagged_figures(labels, truth[rows], proba[rows], threshold)
+        print(f"| {writer} | {macro_f1(w.labels):.3f} | {w.false_alarms:.3f} |")
     print("\nthreshold sweep")
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-        s = personal_figures(topics, truth, proba, t)
-        print(f"  {t}: macro F1 {macro_f1(s.topics):.3f}, exact {s.exact:.3f}, false alarms {s.false_alarms:.3f}")
+        s = tagged_figures(labels, truth, proba, t)
+        print(f"  {t}: macro F1 {macro_f1(s.labels):.3f}, exact {s.exact:.3f}, false alarms {s.false_alarms:.3f}")
     return 0
 
 

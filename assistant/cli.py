@@ -74,7 +74,7 @@ def cmd_kb(args) -> int:
             print(f"语料有错误:{exc}", file=sys.stderr)
             return 1
         print(f"知识库校验通过:{len(kb.topics)} 个主题,{len(kb.entries)} 条条目,{len(scenarios)} 个演练场景,"
-              f"语料 {len(corpus.utterances)} 句,个人问题 {len(corpus.personal)} 句。")
+              f"语料 {len(corpus.utterances)} 句,个人问题 {len(corpus.personal)} 句,请求 {len(corpus.requests)} 句。")
         return 0
     from assistant.retrieval.searcher import open_searcher
 
@@ -93,8 +93,8 @@ def cmd_bench(args) -> int:
 
     if args.what == "understanding":
         return bench.run_understanding_bench(sweep=args.sweep, speed_only=args.speed_only)
-    if args.what == "personal":
-        return bench.run_personal_bench()
+    if args.what in ("personal", "requests"):
+        return bench.run_tagged_bench(args.what)
     if args.what == "customer":
         return bench.run_customer_bench()
     if args.what == "scoring":
@@ -216,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_kb)
 
     p = sub.add_parser("bench", help="基准测试")
-    p.add_argument("what", choices=["retrieval", "scoring", "drill", "asr", "understanding", "personal", "customer"])
+    p.add_argument("what", choices=["retrieval", "scoring", "drill", "asr", "understanding", "personal", "requests", "customer"])
     p.add_argument("--sweep", action="store_true", help="understanding:列出不同阈值下的数字")
     p.add_argument("--speed-only", action="store_true", help="understanding:只测速度")
     p.add_argument("--st-model", help="sentence-transformers 模型目录 (对比用)")

@@ -28,14 +28,17 @@ LEVELS = ("easy", "normal", "hard")
 PITCH_MOVES = {"presentation", "benefit"}
 DECISION_MOVES = {"closing", "referral"}
 ANSWER_MOVES = {"objection_answer", "risk_disclosure"}
+# Requests (understanding/labels.yaml) the customer goes along with (reactions.requests); "decide" asks for a decision
+# (a closing) and a request with a persona fact ("amount") is answered with the fact.
+ACTION_REQUESTS = ("hand_over", "enter_pin", "sign", "check", "fill_in")
 MAX_FACTS_A_TURN = 2
 MAX_ACTS_A_REPLY = 2  # a new worry or question waits for the next turn when the reply already says this much
 SHORT_TURN_CHARS = 30
 ADDRESSED = re.compile("[您你]|麻烦|请")  # a line addressed to the customer, as opposed to talk in the air
 ADDRESSED_REQUEST = re.compile("麻烦|请您|您先|给我")  # asking the customer to do or hand over something
-STALE_AFTER = 3
+STALE_AFTER = 3  # staff turns after which an open worry never pressed is let go
 MAX_PRESSES = 2  # a worry pressed again at most this often
-FORGIVEN_DODGES = 2  # worries pitched past that cost no patience yet (the understanding may have missed an answer)  # staff turns after which an open worry never pressed is let go
+FORGIVEN_DODGES = 2  # worries pitched past that cost no patience yet (the understanding may have missed an answer)
 # A service act the customer reacts to when nothing weightier was said, first match wins.
 SERVICE_REACTIONS = (
     ("reminder", "handed_back"), ("wait_time", "wait_time"), ("evaluation_request", "evaluation"),
@@ -192,7 +195,8 @@ def _answer_personal(t: _Turn) -> bool:
     s, persona = t.state, t.scenario.persona
     answered = False
     unknown_said = False
-    for topic in t.analysis.personal[:MAX_FACTS_A_TURN]:
+    asked = [r for r in t.analysis.requests if r in persona.facts] + t.analysis.personal
+    for topic in list(dict.fromkeys(asked))[:MAX_FACTS_A_TURN]:
         reached = [n for n in t.scenario.needs if topic in n.topics and n.id not in s.revealed]
         if reached and not s.accepted:
             for need in reached:
@@ -254,6 +258,9 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
     t = _Turn(scenario, state, level, analysis)
     moves = set(analysis.moves)
     violated = bool(analysis.violations)
+    if "decide" in analysis.requests:
+        moves.add("closing")  # "您看今天开一个?" / "存三年还是五年?": asked to decide
+    asked_to_do = next((r for r in analysis.requests if r in ACTION_REQUESTS), None) if not violated else None
 
     if violated:
         state.trust -= 1
@@ -362,6 +369,9 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
                                                         analysis.text))
         if pitched and analysis.personal and analysis.is_question and len(analysis.text) <= SHORT_TURN_CHARS:
             pitched = False  # "您平时用手机银行吗?" asks about the customer; it does not push the product
+        if pitched and analysis.is_question and (analysis.personal or "needs_question" in moves) \
+                and not moves & PITCH_MOVES & analysis.sure_moves:
+            pitched = False  # a question about the customer's situation is a pitch only when it plainly presents one
         if pitched:
             moves.add("presentation")
         if pitched and not state.revealed and scenario.needs_to_accept > 0:
@@ -382,15 +392,21 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
     if leaving:
         state.done = True
         state.outcome = "accepted" if state.accepted else "left"
+        # a customer on its way out does not press its question again
+        t.acts = [a for a in t.acts if a.kind != "ask_again"]
         # a warm goodbye for staff who won it over; a curt one otherwise
         t.act("farewell" if state.accepted or state.trust >= level.trust_to_accept else "walk_away")
-    if "reminder" in analysis.sure_moves:
+    if "reminder" in analysis.sure_moves and asked_to_do is None:
         # documents handed back once the business is decided (or, at a counter, at any time) end the visit
         state.handed_back = state.handed_back or state.accepted or scenario.needs_to_accept == 0
 
-    if not t.said_something_new and not state.done:
+    if asked_to_do and t.said_something_new and t.room() and not state.done:
+        t.act("request", asked_to_do)  # "您贵姓?身份证给我一下": the name, and the card handed over
+    elif not t.said_something_new and not state.done:
         reaction = next((name for move, name in SERVICE_REACTIONS if move in moves
                          and (move != "reminder" or move in analysis.sure_moves)), None)
+        if asked_to_do:
+            reaction = "request"  # asked to sign, type the PIN, hand over the card: it goes along
         greet_back = state.turn == 1 and "greeting" in moves and reaction not in (None, "small_talk")
         if state.turn == 1 and reaction in (None, "small_talk"):
             reaction = "greeting"
@@ -408,11 +424,13 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
         elif reaction is None and ADDRESSED.search(analysis.text):
             reaction = "comply"  # told something or asked to do something (输密码, 签字): it goes along
         if reaction:
-            t.acts.insert(0, CustomerAct(reaction))  # the reaction first, then a question asked again
+            # thanks for an answer first ("好,明白了。"), then the reaction, then a question asked again
+            thanked = sum(1 for a in t.acts if a.kind == "answer_thanks")
+            t.acts.insert(thanked, CustomerAct(reaction, asked_to_do if reaction == "request" else ""))
         if greet_back:
             t.acts.insert(0, CustomerAct("greeting"))  # greets back, then reacts ("你好。对,就取五千。")
 
-    if not moves and not analysis.is_question and not analysis.personal:
+    if not moves and not analysis.is_question and not analysis.personal and not analysis.requests:
         # talk that does nothing for the customer: once is forgiven, then it wears the customer's patience
         state.idle += 1
         if state.idle > 1:

@@ -32,7 +32,8 @@ class CustomerAct:
     """One thing the customer does in a reply.
 
     kind: a reaction name (REACTIONS), or opening | fact | unknown | reveal | objection | dodged | answered | ask |
-    ask_again | answer_thanks | walk_out. ref: the fact topic, need, objection, question or walk-out cause.
+    ask_again | answer_thanks | request | walk_out. ref: the fact topic, need, objection, question, request or
+    walk-out cause.
     again: a fact the customer has already told in this drill.
     """
 
@@ -83,6 +84,8 @@ class TemplateRealiser:
         if act.kind in ("ask", "ask_again", "answer_thanks"):
             question = next(q for q in scenario.questions if q.id == act.ref)
             return {"ask": question.lines, "ask_again": question.repeat, "answer_thanks": question.thanks}[act.kind]
+        if act.kind == "request":
+            return reactions.requests.get(act.ref) or reactions.comply
         if act.kind == "walk_out":
             return getattr(reactions, f"walk_away_{act.ref}", None) or reactions.walk_away
         raise ValueError(f"no wording for customer act {act.event!r}")

@@ -35,12 +35,18 @@ def _scenario_acts(labels: dict | None) -> dict[str, set[str]] | None:
     return {scenario: set(names or {}) for scenario, names in (labels.get("acts") or {}).items()}
 
 
-def _check_topics(path: Path, scenario: Scenario, topics: set[str]) -> None:
-    """Persona facts and needs name personal-question topics the understanding model knows."""
+def _check_topics(path: Path, scenario: Scenario, topics: set[str], requests: set[str]) -> None:
+    """Persona facts name personal-question topics (or a request answered with a fact: the amount) and needs name
+    personal-question topics, all known to the understanding model; reactions to requests name requests."""
     for topic in scenario.persona.facts:
-        if topic not in topics:
+        if topic not in topics | requests:
             raise KBError(str(path), "persona", f"facts.{topic}",
-                          f"unknown topic '{topic}': use one of {sorted(topics)} (understanding/labels.yaml, personal)")
+                          f"unknown topic '{topic}': use one of {sorted(topics | requests)} "
+                          "(understanding/labels.yaml, personal and requests)")
+    for request in scenario.reactions.requests:
+        if request not in requests:
+            raise KBError(str(path), "reactions", f"requests.{request}",
+                          f"unknown request '{request}': use one of {sorted(requests)} (understanding/labels.yaml)")
     for need in scenario.needs:
         unknown = sorted(set(need.topics) - topics)
         if unknown:
@@ -71,7 +77,7 @@ def load_scenarios(kb_dir: Path, entry_ids: set[str] | None = None) -> dict[str,
                                   f"unknown act(s) {unknown}: define them under acts.{scenario.id} in "
                                   "understanding/labels.yaml")
         if labels is not None and labels.get("personal"):
-            _check_topics(path, scenario, set(labels["personal"]))
+            _check_topics(path, scenario, set(labels["personal"]), set(labels.get("requests") or {}))
         scenarios[scenario.id] = scenario
     return scenarios
 

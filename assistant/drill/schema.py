@@ -144,7 +144,9 @@ class Reactions(Strict):
     acknowledge: list[str] = Field(min_length=2)  # a worry addressed in part: acknowledges, wants one more point
     no_answer: list[str] = Field(min_length=2)  # asked something it cannot answer
     waiting_to_leave: list[str] = Field(min_length=2)  # all done and handed back: ready to go
-    comply: list[str] = Field(min_length=2)  # asked to do something (enter the PIN, sign, fill in a form): does it
+    comply: list[str] = Field(min_length=2)  # asked to do something none of `requests` words: does it
+    # how it goes along with a request (understanding/labels.yaml, requests): hand_over, enter_pin, sign, check, fill_in
+    requests: dict[str, list[str]] = {}
 
 
 class Scenario(Strict):

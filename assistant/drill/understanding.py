@@ -51,13 +51,15 @@ class TurnAnalysis:
     question_text: str = ""  # the clauses that ask something
     topics: set[str] = field(default_factory=set)  # knowledge-base topics the turn names (基金定投 → fund_sip)
     personal: list[str] = field(default_factory=list)  # what the turn asks the customer about themselves, likeliest first
+    requests: list[str] = field(default_factory=list)  # what it asks the customer to do or decide (sign, decide...)
     sure_moves: set[str] = field(default_factory=set)  # moves clear enough for the customer to take offence or leave
 
     def to_dict(self) -> dict:
         return {"moves": sorted(self.moves), "acts": sorted(self.acts),
                 "violations": [v.to_dict() for v in self.violations],
                 "is_question": self.is_question, "question_text": self.question_text, "topics": sorted(self.topics),
-                "personal": list(self.personal), "sure_moves": sorted(self.sure_moves)}
+                "personal": list(self.personal), "requests": list(self.requests),
+                "sure_moves": sorted(self.sure_moves)}
 
     @classmethod
     def from_dict(cls, text: str, data: dict) -> "TurnAnalysis":
@@ -65,7 +67,7 @@ class TurnAnalysis:
         return cls(text=text, moves=set(data["moves"]), acts=set(data.get("acts", [])),
                    violations=[Violation(**v) for v in data["violations"]],
                    is_question=data["is_question"], question_text=data["question_text"], topics=set(data["topics"]),
-                   personal=list(data.get("personal", [])),
+                   personal=list(data.get("personal", [])), requests=list(data.get("requests", [])),
                    sure_moves=set(data.get("sure_moves", data["moves"])))
 
 
@@ -110,7 +112,8 @@ class Understanding:
         self.notes = {kind: spec["note"] for kind, spec in notes.items()}
 
     def analyse(self, text: str, scenario: str | None = None, personal: bool = True) -> TurnAnalysis:
-        """personal=False skips the personal-question topics, which only the drill customer needs (the scorer)."""
+        """personal=False skips the personal-question topics and the requests, which only the drill customer needs
+        (the scorer)."""
         text = normalize(text)
         head = text[:MAX_ANALYSED_CHARS]
         embedding = None
@@ -140,29 +143,38 @@ class Understanding:
             if not any(v.kind == kind for v in violations):
                 violations.append(Violation(kind, clause, self.notes.get(kind, kind)))
         questions = [c for c in clauses(head) if is_question_clause(c)]
-        return TurnAnalysis(text=text, moves=moves, sure_moves=sure, acts=acts, violations=violations, is_question=bool(questions),
-                            question_text=" ".join(questions), topics=self.named_topics(head),
-                            personal=self.personal_topics(head, embedding, questions) if personal else [])
+        analysis = TurnAnalysis(text=text, moves=moves, sure_moves=sure, acts=acts, violations=violations,
+                                is_question=bool(questions), question_text=" ".join(questions),
+                                topics=self.named_topics(head))
+        if personal:
+            analysis.personal, analysis.requests = self.asked_of_customer(head, embedding, questions)
+        return analysis
 
-    def personal_topics(self, text: str, embedding, questions: list[str] = ()) -> list[str]:
-        """Topics of a question about the customer themselves, likeliest first (none for anything else). Each
-        sentence and each asking clause is also looked at alone, so a welcome does not drown "您今天办什么?"."""
-        model = self.model.personal
-        if model is None:
-            return []
+    def asked_of_customer(self, text: str, embedding, questions: list[str] = ()) -> tuple[list[str], list[str]]:
+        """(personal-question topics, requests) of a turn, likeliest first: what it asks about the customer
+        themselves, and what it asks the customer to do or decide."""
         # the last asking clauses of a longer turn, each with its own embedding: "……您单位离这儿近吗?" at the end of
         # a long explanation is a question about the customer, whatever the turn began with
         pieces = [q for q in questions if len(q) + MIN_CONTEXT_CHARS < len(text)][-MAX_QUESTION_PIECES:]
+        pieces_embedding = None
+        if pieces and embedding is not None:
+            from assistant.nlu.features import embed_text
+
+            pieces_embedding = self.embedder.encode_queries([embed_text(q) for q in pieces])
+        return tuple(self._tagged(model, text, embedding, pieces, pieces_embedding)  # type: ignore[return-value]
+                     for model in (self.model.personal, self.model.requests))
+
+    @staticmethod
+    def _tagged(model, text: str, embedding, pieces: list[str], pieces_embedding) -> list[str]:
+        """A tagged set's labels for the turn, or for one of its asking clauses looked at alone, so a welcome does
+        not drown "您今天办什么?"."""
+        if model is None:
+            return []
         p = model.turn_proba([text], embedding)[0]
         if pieces:
-            emb = None
-            if embedding is not None:
-                from assistant.nlu.features import embed_text
-
-                emb = self.embedder.encode_queries([embed_text(q) for q in pieces])
-            p = np.maximum(p, model.proba(pieces, emb).max(axis=0))
+            p = np.maximum(p, model.proba(pieces, pieces_embedding).max(axis=0))
         order = [j for j in sorted(range(len(p)), key=lambda j: -p[j]) if p[j] >= model.threshold]
-        # a second topic must be clear on its own: "用过自助机吗" is not also a question about the app
+        # a second label must be clear on its own: "用过自助机吗" is not also a question about the app
         return [model.labels[j] for n, j in enumerate(order) if n == 0 or p[j] >= SECOND_TOPIC_THRESHOLD]
 
 

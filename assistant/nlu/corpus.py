@@ -10,7 +10,9 @@ Layout (scripts_kb/understanding/): `labels.yaml` (moves, violation kinds, acts 
       - {text: "……", moves: [], acts: [], violation: promise, span: "稳赚"}
       - {text: "……", moves: [risk_disclosure], acts: [], hard_negative: promise}
 
-and `personal/<writer>.yaml`, questions about the customer themselves, by topic (empty: not a personal question):
+and two sets of tagged lines, each a writer's file of items with their labels (empty: none of them):
+`personal/<writer>.yaml`, questions about the customer themselves (`topics: [name, age]`), and
+`requests/<writer>.yaml`, what the staff asks the customer to do or decide (`labels: [sign]`):
 
     writer: p03
     items:
@@ -38,6 +40,7 @@ class Labels:
     violations: dict[str, str]
     acts: dict[str, dict[str, str]]  # scenario id -> act -> definition
     personal: dict[str, str] = field(default_factory=dict)  # personal-question topic -> definition
+    requests: dict[str, str] = field(default_factory=dict)  # what the staff asks the customer to do -> definition
 
     def scenario_acts(self, scenario: str) -> list[str]:
         return sorted(self.acts.get(scenario, {}))
@@ -61,11 +64,25 @@ class Utterance:
 
 
 @dataclass(frozen=True)
-class PersonalQuestion:
+class TaggedLine:
+    """A staff line of a tagged set (a personal question, a request) with its labels."""
+
     text: str
     writer: str
-    topics: frozenset[str]  # empty: a staff line that asks nothing about the customer themselves
+    topics: frozenset[str]  # empty: a staff line that does none of the set's things
     source: str = ""
+
+
+@dataclass(frozen=True)
+class TaggedSet:
+    """How one set of tagged lines is stored: its folder, the item field holding the labels, the labels' section
+    in labels.yaml."""
+
+    name: str  # "personal" | "requests": the folder, the Labels and Corpus attribute
+    field: str  # "topics" | "labels"
+
+
+TAGGED_SETS = (TaggedSet("personal", "topics"), TaggedSet("requests", "labels"))
 
 
 @dataclass
@@ -74,7 +91,8 @@ class Corpus:
     writers: dict[str, dict]
     utterances: list[Utterance] = field(default_factory=list)
     fingerprint: str = ""
-    personal: list[PersonalQuestion] = field(default_factory=list)
+    personal: list[TaggedLine] = field(default_factory=list)
+    requests: list[TaggedLine] = field(default_factory=list)
 
     def by_writer(self) -> dict[str, list[Utterance]]:
         out: dict[str, list[Utterance]] = {}
@@ -115,11 +133,13 @@ def load_labels(path: Path) -> Labels:
         if not isinstance(data.get(key), dict) or not data[key]:
             raise CorpusError(f"{path}: field '{key}' is missing or empty")
     acts = {s: _clean(a) for s, a in _clean(data["acts"]).items()}
-    personal = data.get("personal") or {}
-    if not isinstance(personal, dict):
-        raise CorpusError(f"{path}: field 'personal' must map topic names to definitions")
-    return Labels(moves=_clean(data["moves"]), violations=_clean(data["violations"]), acts=acts,
-                  personal=_clean(personal))
+    tagged = {}
+    for kind in TAGGED_SETS:
+        section = data.get(kind.name) or {}
+        if not isinstance(section, dict):
+            raise CorpusError(f"{path}: field '{kind.name}' must map label names to definitions")
+        tagged[kind.name] = _clean(section)
+    return Labels(moves=_clean(data["moves"]), violations=_clean(data["violations"]), acts=acts, **tagged)
 
 
 def _string_list(value, where: str, name: str, known: set[str]) -> list[str]:
@@ -197,13 +217,13 @@ def load_file(path: Path, labels: Labels, writers: dict) -> list[Utterance]:
     return [_utterance(item, path, writer, scenario, labels) for item in items]
 
 
-def load_personal_file(path: Path, labels: Labels, writers: dict) -> list[PersonalQuestion]:
+def load_tagged_file(path: Path, kind: TaggedSet, labels: Labels, writers: dict) -> list[TaggedLine]:
     _, writer, items = _writer_file(path, writers, "items", "writer and items", path.stem, "the file is named")
     out = []
     for item in items:
-        where, text = _item(item, path, "an item", {"topics"})
-        topics = _string_list(item.get("topics"), where, "topics", set(labels.personal))
-        out.append(PersonalQuestion(text.strip(), writer, frozenset(topics), where))
+        where, text = _item(item, path, "an item", {kind.field})
+        tags = _string_list(item.get(kind.field), where, kind.field, set(getattr(labels, kind.name)))
+        out.append(TaggedLine(text.strip(), writer, frozenset(tags), where))
     return out
 
 
@@ -211,8 +231,8 @@ def corpus_files(root: Path) -> list[Path]:
     return sorted((root / "corpus").glob("*/*.yaml"))
 
 
-def personal_files(root: Path) -> list[Path]:
-    return sorted((root / "personal").glob("*.yaml"))
+def tagged_files(root: Path, kind: TaggedSet) -> list[Path]:
+    return sorted((root / kind.name).glob("*.yaml"))
 
 
 def load_corpus(root: Path) -> Corpus:
@@ -228,12 +248,14 @@ def load_corpus(root: Path) -> Corpus:
         utterances.extend(load_file(path, labels, writers))
     if not utterances:
         raise CorpusError(f"{root / 'corpus'}: no corpus files found")
-    personal: list[PersonalQuestion] = []
-    for path in personal_files(root):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-        personal.extend(load_personal_file(path, labels, writers))
+    tagged: dict[str, list[TaggedLine]] = {}
+    for kind in TAGGED_SETS:
+        tagged[kind.name] = []
+        for path in tagged_files(root, kind):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+            tagged[kind.name].extend(load_tagged_file(path, kind, labels, writers))
     return Corpus(labels=labels, writers=writers, utterances=utterances, fingerprint=digest.hexdigest()[:16],
-                  personal=personal)
+                  **tagged)
 
 
 @lru_cache(maxsize=2)

@@ -127,40 +127,41 @@ def figures(pooled: Pooled, move_threshold: float, act_threshold: float, complia
 
 
 @dataclass
-class PersonalFigures:
-    topics: dict[str, ClassFigures]
-    false_alarms: float  # held-out lines that ask nothing personal, given a topic anyway
-    exact: float  # held-out personal questions whose predicted topics are exactly the labelled ones
+class TaggedFigures:
+    labels: dict[str, ClassFigures]
+    false_alarms: float  # held-out lines that carry none of the set's labels, given one anyway
+    exact: float  # held-out labelled lines whose predicted labels are exactly the true ones
     counts: dict[str, int]
 
 
-def pool_personal(corpus: Corpus, embeddings: np.ndarray | None, log=lambda message: None
-                  ) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
-    """Leave one writer of the personal questions out: (topics, truth, held-out probabilities, writer per row).
-    `embeddings` as for model.train_personal: main corpus rows, then the personal questions' rows."""
-    from assistant.nlu.model import train_personal
+def pool_tagged(corpus: Corpus, name: str, embeddings: np.ndarray | None, log=lambda message: None
+                ) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+    """Leave one writer of a tagged set ("personal", "requests") out: (labels, truth, held-out probabilities,
+    writer per row). `embeddings`: the whole corpus's (model.corpus_embeddings)."""
+    from assistant.nlu.model import tagged_offset, train_tagged
 
-    topics = sorted(corpus.labels.personal)
-    writers = sorted({q.writer for q in corpus.personal})
-    offset = len(corpus.utterances)
+    labels = sorted(getattr(corpus.labels, name))
+    lines = getattr(corpus, name)
+    writers = sorted({q.writer for q in lines})
+    offset = tagged_offset(corpus, name)
     truth, proba, row_writers = [], [], []
     for writer in writers:
-        train_rows = [j for j, q in enumerate(corpus.personal) if q.writer != writer]
-        test_rows = [j for j, q in enumerate(corpus.personal) if q.writer == writer]
+        train_rows = [j for j, q in enumerate(lines) if q.writer != writer]
+        test_rows = [j for j, q in enumerate(lines) if q.writer == writer]
         log(f"  leaving out {writer}: testing on {len(test_rows)} lines")
-        model = train_personal(corpus, embeddings, train_rows)
+        model = train_tagged(corpus, name, embeddings, train_rows)
         emb = embeddings[[offset + j for j in test_rows]] if embeddings is not None else None
-        proba.append(model.turn_proba([corpus.personal[j].text for j in test_rows], emb))
-        truth.append(np.array([[t in corpus.personal[j].topics for t in topics] for j in test_rows]))
+        proba.append(model.turn_proba([lines[j].text for j in test_rows], emb))
+        truth.append(np.array([[t in lines[j].topics for t in labels] for j in test_rows]))
         row_writers += [writer] * len(test_rows)
-    return topics, np.vstack(truth), np.vstack(proba), row_writers
+    return labels, np.vstack(truth), np.vstack(proba), row_writers
 
 
-def personal_figures(topics: list[str], truth: np.ndarray, proba: np.ndarray, threshold: float) -> PersonalFigures:
+def tagged_figures(labels: list[str], truth: np.ndarray, proba: np.ndarray, threshold: float) -> TaggedFigures:
     predicted = proba >= threshold
-    personal = truth.any(axis=1)
-    return PersonalFigures(
-        topics=per_class(truth, predicted, topics),
-        false_alarms=float(predicted[~personal].any(axis=1).mean()) if (~personal).any() else float("nan"),
-        exact=float((predicted[personal] == truth[personal]).all(axis=1).mean()) if personal.any() else float("nan"),
-        counts={"personal": int(personal.sum()), "not personal": int((~personal).sum())})
+    tagged = truth.any(axis=1)
+    return TaggedFigures(
+        labels=per_class(truth, predicted, labels),
+        false_alarms=float(predicted[~tagged].any(axis=1).mean()) if (~tagged).any() else float("nan"),
+        exact=float((predicted[tagged] == truth[tagged]).all(axis=1).mean()) if tagged.any() else float("nan"),
+        counts={"labelled": int(tagged.sum()), "none": int((~tagged).sum())})

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from assistant.nlu.corpus import Corpus, Utterance
+from assistant.nlu.corpus import TAGGED_SETS, Corpus, Utterance
 from assistant.nlu.features import char_vectorizer, combine, embed_text, split_clauses, split_sentences, squash
 from assistant.text import normalize
 
 log = logging.getLogger(__name__)
-MODEL_FORMAT = "nlu-4"
+MODEL_FORMAT = "nlu-5"
 TURN_CONTEXT_WEIGHT = 0.5  # the whole turn's n-grams next to the clause's own, for compliance
 NONE = "none"
 # Decision thresholds, chosen on the leave-one-writer-out sweep (`bin/assistant bench understanding --sweep`), applied
@@ -32,12 +32,24 @@ ACT_THRESHOLD = 0.5
 COMPLIANCE_THRESHOLD = 0.8
 # Moves the drill customer acts on drastically (offence, leaving) only when sure: staff playing drills found polite
 # lines taken for rudeness, and a "谢谢您" mid-conversation taken for a goodbye. The scorer keeps MOVE_THRESHOLD.
-SURE_MOVE_THRESHOLDS = {"rude": 0.85, "farewell": 0.8, "reminder": 0.8}
+# A question about the customer's situation is taken for a pitch only when the pitch is as plain.
+SURE_MOVE_THRESHOLDS = {"rude": 0.85, "farewell": 0.8, "reminder": 0.8, "presentation": 0.8, "benefit": 0.8}
 ENDING_MOVES = {"farewell"}  # sure only when the turn's last sentence makes it ("谢谢您信任,……" is not a goodbye)
 PERSONAL_THRESHOLD = 0.6  # leave-one-writer-out sweep: macro F1 0.915, 2.2% false alarms
-# Main-corpus lines labelled with these moves may ask the customer about themselves ("您今天办什么业务?"), so they are
-# not used as negatives for the personal-question topics.
-PERSONAL_AMBIGUOUS_MOVES = {"needs_question", "small_talk", "confirm_business"}
+REQUEST_THRESHOLD = 0.6
+# Main-corpus lines are negatives for a tagged set unless one of their moves may do the set's thing: a needs
+# question may ask about the customer themselves ("您今天办什么业务?"); a closing asks for a decision and a
+# reminder may ask to check ("您核对一下金额").
+TAGGED_NEGATIVE_MOVES = {
+    "personal": {"greeting", "presentation", "benefit", "objection_answer", "empathy", "apology", "closing",
+                 "referral", "diversion", "wait_time", "reminder", "evaluation_request", "farewell",
+                 "risk_disclosure", "rude", "off_topic"},
+    "requests": {"greeting", "presentation", "benefit", "objection_answer", "empathy", "apology", "wait_time",
+                 "farewell", "risk_disclosure", "small_talk", "rude", "off_topic", "needs_question"},
+}
+# Personal questions are negatives for the requests, except topics a request may also be about (the amount, a phone
+# number, what the customer came for).
+REQUEST_AMBIGUOUS_TOPICS = {"contact", "reason", "holdings", "money_purpose", "income"}
 
 
 def _logreg(C: float, balanced: bool = True):
@@ -210,23 +222,41 @@ class ClauseCompliance:
         return [item for item in self.clause_probabilities(text, turn_embedding) if item[2] >= self.threshold]
 
 
-def personal_examples(corpus: Corpus, personal_rows: list[int] | None = None
-                      ) -> tuple[list[str], list[set[str]], list[int]]:
-    """(text, topics, index into the training embeddings) for the personal-question model: the personal questions
-    (`personal_rows` of them, all by default) and, as negatives, main-corpus lines that ask the customer nothing
-    about themselves. Embedding indices count the main corpus first, then the personal questions."""
-    texts, targets, rows = [], [], []
+def tagged_offset(corpus: Corpus, name: str) -> int:
+    """Where a tagged set's rows start in the corpus embeddings: the main corpus, then each set of TAGGED_SETS."""
+    offset = len(corpus.utterances)
+    for kind in TAGGED_SETS:
+        if kind.name == name:
+            return offset
+        offset += len(getattr(corpus, kind.name))
+    raise KeyError(name)
+
+
+def tagged_examples(corpus: Corpus, name: str, rows: list[int] | None = None
+                    ) -> tuple[list[str], list[set[str]], list[int]]:
+    """(text, labels, index into the corpus embeddings) for a tagged set's model: its lines (`rows` of them, all by
+    default) and, as negatives, main-corpus lines whose moves cannot do the set's thing (and, for the requests,
+    personal questions)."""
+    texts, targets, index = [], [], []
+    safe = TAGGED_NEGATIVE_MOVES[name]
     for i, u in enumerate(corpus.utterances):
-        if not u.moves & PERSONAL_AMBIGUOUS_MOVES:
+        if u.moves <= safe:
             texts.append(u.text)
             targets.append(set())
-            rows.append(i)
-    offset = len(corpus.utterances)
-    for j in (range(len(corpus.personal)) if personal_rows is None else personal_rows):
-        texts.append(corpus.personal[j].text)
-        targets.append(set(corpus.personal[j].topics))
-        rows.append(offset + j)
-    return texts, targets, rows
+            index.append(i)
+    if name == "requests":
+        offset = tagged_offset(corpus, "personal")
+        for j, q in enumerate(corpus.personal):
+            if q.topics and not q.topics & REQUEST_AMBIGUOUS_TOPICS:
+                texts.append(q.text)
+                targets.append(set())
+                index.append(offset + j)
+    lines, offset = getattr(corpus, name), tagged_offset(corpus, name)
+    for j in (range(len(lines)) if rows is None else rows):
+        texts.append(lines[j].text)
+        targets.append(set(lines[j].topics))
+        index.append(offset + j)
+    return texts, targets, index
 
 
 @dataclass
@@ -237,12 +267,14 @@ class UnderstandingModel:
     compliance: ClauseCompliance
     uses_embedding: bool
     personal: MultiLabel | None = None  # topics of a question about the customer themselves (name, age, job...)
+    requests: MultiLabel | None = None  # what the staff asks the customer to do or decide (sign, enter_pin...)
 
     def apply_thresholds(self) -> "UnderstandingModel":
         self.moves.threshold, self.acts.threshold = MOVE_THRESHOLD, ACT_THRESHOLD
         self.compliance.threshold = COMPLIANCE_THRESHOLD
-        if self.personal is not None:
-            self.personal.threshold = PERSONAL_THRESHOLD
+        for model, threshold in ((self.personal, PERSONAL_THRESHOLD), (self.requests, REQUEST_THRESHOLD)):
+            if model is not None:
+                model.threshold = threshold
         return self
 
     def act_allowed(self, scenario: str | None) -> set[str]:
@@ -254,25 +286,26 @@ def model_fingerprint(corpus: Corpus, embedder_name: str | None) -> str:
     return hashlib.sha256(f"{MODEL_FORMAT}|{corpus.fingerprint}|{embedder_name}".encode()).hexdigest()[:16]
 
 
-def train_personal(corpus: Corpus, embeddings: np.ndarray | None, personal_rows: list[int] | None = None
-                   ) -> MultiLabel | None:
-    """`embeddings`: the main corpus's rows, then the personal questions' rows (see personal_examples)."""
-    if not corpus.personal or not corpus.labels.personal:
+def train_tagged(corpus: Corpus, name: str, embeddings: np.ndarray | None, rows: list[int] | None = None
+                 ) -> MultiLabel | None:
+    """A tagged set's model ("personal", "requests"). `embeddings`: the whole corpus's (see corpus_embeddings)."""
+    labels = getattr(corpus.labels, name)
+    if not getattr(corpus, name) or not labels:
         return None
-    texts, targets, rows = personal_examples(corpus, personal_rows)
-    return MultiLabel(sorted(corpus.labels.personal)).fit(
-        texts, targets, embeddings[rows] if embeddings is not None else None)
+    texts, targets, index = tagged_examples(corpus, name, rows)
+    return MultiLabel(sorted(labels)).fit(texts, targets, embeddings[index] if embeddings is not None else None)
 
 
 def train(utterances: list[Utterance], corpus: Corpus, embeddings: np.ndarray | None,
-          fingerprint: str = "", personal_embeddings: np.ndarray | None = None) -> UnderstandingModel:
+          fingerprint: str = "", all_embeddings: np.ndarray | None = None) -> UnderstandingModel:
+    """`embeddings`: the rows of `utterances`; `all_embeddings`: the whole corpus's, for the tagged sets."""
     texts = [u.text for u in utterances]
     moves = MultiLabel(sorted(corpus.labels.moves)).fit(texts, [set(u.moves) for u in utterances], embeddings)
     acts = ScenarioActs.fit(utterances, corpus, embeddings)
     compliance = ClauseCompliance().fit(utterances, embeddings)
-    personal = train_personal(corpus, personal_embeddings)
     return UnderstandingModel(fingerprint, moves, acts, compliance, embeddings is not None,
-                              personal).apply_thresholds()
+                              train_tagged(corpus, "personal", all_embeddings),
+                              train_tagged(corpus, "requests", all_embeddings)).apply_thresholds()
 
 
 class EmbeddingCache:
@@ -315,11 +348,11 @@ def embedding_cache(embedder, cache_dir: Path) -> EmbeddingCache:
 
 
 def corpus_embeddings(corpus: Corpus, embedder, cache_dir: Path) -> np.ndarray | None:
-    """Embeddings of the main corpus's lines, then of the personal questions (None without an embedder)."""
+    """Embeddings of the main corpus's lines, then of each tagged set's (None without an embedder)."""
     if not embedder:
         return None
     return embedding_cache(embedder, cache_dir).encode(
-        [u.text for u in corpus.utterances] + [q.text for q in corpus.personal])
+        [u.text for u in corpus.utterances] + [q.text for kind in TAGGED_SETS for q in getattr(corpus, kind.name)])
 
 
 def load_or_train(corpus: Corpus, embedder, cache_dir: Path) -> UnderstandingModel:
