@@ -1,24 +1,35 @@
 """A play server for the realism review (issue 14): reviewers' staff players drill against the real engine turn by
 turn, without a login, on this machine only. Not part of the product.
 
-    .venv/bin/python bench/customer_review/play_server.py [--port 8765]   (after `source scripts/env.sh`)
+    .venv/bin/python bench/customer_review/play_server.py [--port 8765] [--round N]   (after `source scripts/env.sh`)
     python3 bench/customer_review/play.py NAME "staff line"     # NAME = <scenario>.<style>.<n>; first call starts it
 
 Each drill's staff lines go to drills/NAME.txt (replayable by `bin/assistant bench customer`) and the whole
-conversation to transcripts/NAME.json (what the blind reviewers read).
+conversation to transcripts/NAME.json. Round N > 2 (new players against a later engine) writes drills_N/ and
+transcripts_N/, with a seed per drill as replay.py uses, so replaying gives the replies the players saw.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import threading
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SEED, DIFFICULTY = 7, "normal"
+SEED, DIFFICULTY = 7, "normal"  # rounds 1 and 2: one seed for every drill
 _lock = threading.Lock()
 _drills: dict[str, dict] = {}
+ROUND = 1
+
+
+def _seed(name: str) -> int:
+    return SEED if ROUND <= 2 else zlib.crc32(name.encode()) % 100000
+
+
+def _dir(kind: str) -> Path:
+    return HERE / (kind if ROUND <= 2 else f"{kind}_{ROUND}")
 
 
 def _turn(name: str, text: str) -> dict:
@@ -31,7 +42,7 @@ def _turn(name: str, text: str) -> dict:
     with _lock:
         drill = _drills.get(name)
         if drill is None:
-            state, opening = engine.start(scenario, DIFFICULTY, SEED, level)
+            state, opening = engine.start(scenario, DIFFICULTY, _seed(name), level)
             drill = _drills[name] = {"state": state, "turns": [{"speaker": "customer", "text": opening}], "staff": []}
             if not text:
                 return {"customer": opening, "done": False}
@@ -41,10 +52,10 @@ def _turn(name: str, text: str) -> dict:
         drill["staff"].append(text)
         drill.setdefault("events", []).append(events)
         drill["turns"] += [{"speaker": "staff", "text": text}, {"speaker": "customer", "text": reply}]
-        (HERE / "drills").mkdir(exist_ok=True)
-        (HERE / "transcripts").mkdir(exist_ok=True)
-        (HERE / "drills" / f"{name}.txt").write_text("\n".join(drill["staff"]) + "\n", encoding="utf-8")
-        (HERE / "transcripts" / f"{name}.json").write_text(json.dumps(
+        _dir("drills").mkdir(exist_ok=True)
+        _dir("transcripts").mkdir(exist_ok=True)
+        (_dir("drills") / f"{name}.txt").write_text("\n".join(drill["staff"]) + "\n", encoding="utf-8")
+        (_dir("transcripts") / f"{name}.json").write_text(json.dumps(
             {"scenario": scenario_id, "turns": drill["turns"], "outcome": drill["state"].outcome,
              "events": drill["events"]}, ensure_ascii=False, indent=1), encoding="utf-8")
         return {"customer": reply, "done": drill["state"].done}
@@ -72,7 +83,9 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--round", type=int, default=1)
     args = parser.parse_args()
+    ROUND = args.round
     from assistant.drill.understanding import get_understanding
 
     get_understanding()

@@ -6,7 +6,9 @@ in judgments/*.json, `--summary` prints the review's figures per scenario and st
     .venv/bin/python bench/customer_review/replay.py --summary [--round 2]
 
 Round 1 is in replayed/ and judgments/, round N > 1 in replayed_N/ and judgments_N/: a round's verdicts belong to
-the replies it replayed, so a later engine is reviewed in a new round, never over an old one.
+the replies it replayed, so a later engine is reviewed in a new round, never over an old one. Rounds 1 and 2 replay
+the round-1 players' lines (drills/); from round 3 on, new players play the current engine (play_server.py --round N
+writes drills_N/) and the replay checks it gives back what they saw (transcripts_N/).
 """
 from __future__ import annotations
 
@@ -26,8 +28,12 @@ def persona_card(scenario) -> dict:
             "risk_appetite": p.risk_appetite, "mood": p.mood, "speaking_style": p.speaking_style, "summary": p.summary}
 
 
+def _round() -> int:
+    return int(sys.argv[sys.argv.index("--round") + 1]) if "--round" in sys.argv else 1
+
+
 def _dirs() -> tuple[Path, Path]:
-    n = int(sys.argv[sys.argv.index("--round") + 1]) if "--round" in sys.argv else 1
+    n = _round()
     suffix = "" if n == 1 else f"_{n}"
     return HERE / f"replayed{suffix}", HERE / f"judgments{suffix}"
 
@@ -40,7 +46,9 @@ def replay() -> None:
     if judged.exists():
         sys.exit(f"{judged} exists: these replies were reviewed; replay into a new --round")
     out.mkdir(exist_ok=True)
-    for path in sorted((HERE / "drills").glob("*.txt")):
+    n = _round()
+    played_live = n > 2
+    for path in sorted((HERE / ("drills" if not played_live else f"drills_{n}")).glob("*.txt")):
         scenario_id = path.stem.split(".")[0]
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         # one seed per drill, as in the product (a fresh random seed per drill): the same seed for all would make
@@ -49,6 +57,10 @@ def replay() -> None:
         turns = [{"speaker": "customer", "text": played["replies"][0]}]
         for staff, reply in zip(lines, played["replies"][1:]):
             turns += [{"speaker": "staff", "text": staff}, {"speaker": "customer", "text": reply}]
+        if played_live:
+            seen = json.loads((HERE / f"transcripts_{n}" / f"{path.stem}.json").read_text(encoding="utf-8"))["turns"]
+            if [t["text"] for t in seen] != [t["text"] for t in turns]:
+                sys.exit(f"{path.stem}: the replay differs from what the player saw (engine changed since?)")
         (out / f"{path.stem}.json").write_text(json.dumps(
             {"scenario": scenario_id, "persona": persona_card(get_scenario(scenario_id)), "turns": turns,
              "outcome": played["state"].outcome}, ensure_ascii=False, indent=1), encoding="utf-8")
