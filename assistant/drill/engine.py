@@ -396,7 +396,7 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
         t.acts = [a for a in t.acts if a.kind != "ask_again"]
         # a warm goodbye for staff who won it over; a curt one otherwise
         t.act("farewell" if state.accepted or state.trust >= level.trust_to_accept else "walk_away")
-    if "reminder" in analysis.sure_moves and asked_to_do is None:
+    if "reminder" in analysis.sure_moves and asked_to_do in (None, "check"):
         # documents handed back once the business is decided (or, at a counter, at any time) end the visit
         state.handed_back = state.handed_back or state.accepted or scenario.needs_to_accept == 0
 
