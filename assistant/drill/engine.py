@@ -385,6 +385,11 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             if t.ready():
                 t.accept()
             elif state.open_objection is None and not t.said_something:
+                if not state.revealed and scenario.needs_to_accept > 0:
+                    # asked to decide before being asked anything: pushed, like a pitch too early
+                    state.early_pitches += 1
+                    if state.early_pitches > 1:
+                        t.offend("ignored", 1)
                 t.act("closing_not_ready")
         elif pitched and not t.said_something:
             t.ask_own_question(moves)

@@ -201,3 +201,44 @@ def test_a_fact_on_an_unknown_topic_is_refused_naming_file_and_field(tmp_path):
     with pytest.raises(KBError) as info:
         load_scenarios(kb)
     assert "counter_7step_withdrawal.yaml" in str(info.value) and "facts.shoe_size" in str(info.value)
+
+
+@pytest.mark.parametrize("scenario_id, line, asked", [
+    ("counter_7step_withdrawal", "师傅,取钱得验一下您身份证,拿出来我看看。", "hand_over"),
+    ("counter_7step_withdrawal", "好,您在小键盘上把密码按一下,手遮着点。", "enter_pin"),
+    ("fund_sip_young_worker", "协议您看过没问题,就在最后一页右下角写上名字。", "sign"),
+    ("retiree_maturing_deposit", "老师,这张回单上的金额和期限您对一对。", "check"),
+])
+def test_asked_to_do_something_the_customer_goes_along_in_its_own_words(scenario_id, line, asked):
+    reply, events = said(scenario_id, ["您好,欢迎光临。", line])[1]
+    assert f"request:{asked}" in events, (reply, events)
+    assert reply in all_scenarios()[scenario_id].reactions.requests[asked]
+
+
+def test_asked_to_sign_is_not_taken_for_the_card_handed_back():
+    played = play_offline("counter_7step_withdrawal", ["您好。", "这是取款回单,麻烦您在下面签个名字。"], 5)
+    assert not played["state"].handed_back
+    assert "handed_back" not in played["events"][2]
+
+
+def test_asked_the_amount_the_customer_tells_it():
+    reply, events = said("angry_queue_complaint", ["您先消消气,我帮您办。", "这笔您打算转多少过去?"])[1]
+    assert "fact:amount" in events, (reply, events)
+    assert any(line in reply for line in fact_lines("angry_queue_complaint", "amount"))
+
+
+def test_asked_to_decide_before_anything_was_asked_it_is_not_ready_and_feels_pushed():
+    turns = said("fund_sip_young_worker", ["您好。", "定投您今天要不要开一个?", "那您开不开?"])
+    assert [events for _, events in turns[1:]] == [["closing_not_ready"], ["closing_not_ready"]]
+    state = play_offline("fund_sip_young_worker", ["您好。", "定投您今天要不要开一个?", "那您开不开?"], 5)["state"]
+    assert state.offences.get("ignored") == 1  # the second push costs patience, as a second early pitch does
+
+
+def test_a_reaction_to_an_unknown_request_is_refused_naming_file_and_field(tmp_path):
+    kb = tmp_path / "kb"
+    shutil.copytree(ROOT / "scripts_kb", kb)
+    path = kb / "scenarios" / "fund_sip_young_worker.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    sign: [", "    stamp: [", 1), encoding="utf-8")
+    with pytest.raises(KBError) as info:
+        load_scenarios(kb)
+    assert "fund_sip_young_worker.yaml" in str(info.value) and "requests.stamp" in str(info.value)

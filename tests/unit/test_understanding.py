@@ -93,3 +93,15 @@ def test_acts_are_only_those_of_the_scenario(understanding):
     analysis = understanding.analyse("您每个月工资到手一般怎么安排?以后有没有结婚买房的打算?", "fund_sip_young_worker")
     assert analysis.acts <= set(labels.scenario_acts("fund_sip_young_worker"))
     assert not understanding.analyse("您好", None).acts
+
+
+def test_a_request_file_with_an_unknown_label_names_file_line_and_field(tmp_path):
+    root = small_corpus(tmp_path, 'writer: w01\nscenario: general\nutterances:\n  - {text: "您好", moves: [greeting]}\n')
+    (root / "requests").mkdir()
+    (root / "requests" / "r01.yaml").write_text(
+        'writer: r01\nitems:\n  - {text: "签个字", labels: [sign]}\n  - {text: "盖个章", labels: [stamp]}\n',
+        encoding="utf-8")
+    with pytest.raises(CorpusError) as info:
+        load_corpus(root)
+    message = str(info.value)
+    assert "r01.yaml:4" in message and "labels" in message and "stamp" in message
