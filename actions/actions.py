@@ -1,4 +1,5 @@
 """Rasa custom actions: thin adapters that pass the message to assistant.chat and send back its reply."""
+
 from __future__ import annotations
 
 import asyncio

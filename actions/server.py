@@ -5,6 +5,7 @@
 so nobody can drive a staff member's drill with a made-up tracker. `/health` stays open for probes. rasa_sdk 3.6
 listens on 0.0.0.0 (or SANIC_HOST); this listens on ACTIONS_INTERFACE, default 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,7 @@ def bearer_matches(header: str | None, token: str) -> bool:
     """Constant-time comparison; False for a missing header or an empty configured token (fail closed)."""
     if not token or not header or not header.startswith("Bearer "):
         return False
-    return hmac.compare_digest(header[len("Bearer "):].encode(), token.encode())
+    return hmac.compare_digest(header[len("Bearer ") :].encode(), token.encode())
 
 
 def create_app(token: str):
@@ -34,8 +35,9 @@ def create_app(token: str):
     async def require_secret(request):
         if request.path in OPEN_PATHS or bearer_matches(request.headers.get("Authorization"), token):
             return None
-        log.warning("refused %s %s without a valid action-server secret from %s", request.method, request.path,
-                    request.ip)
+        log.warning(
+            "refused %s %s without a valid action-server secret from %s", request.method, request.path, request.ip
+        )
         return response.json({"error": "unauthorized"}, status=401)
 
     return app
@@ -48,7 +50,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     token = os.environ.get("ACTIONS_TOKEN", "")
     if not token:
-        sys.exit("ACTIONS_TOKEN is not set: refusing to start an action server anyone could call (scripts/env.sh sets one)")
+        sys.exit(
+            "ACTIONS_TOKEN is not set: refusing to start an action server anyone could call (scripts/env.sh sets one)"
+        )
     from rasa_sdk import utils
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,5 +1,6 @@
 """Branches, users and roles. Passwords are stored as werkzeug hashes only; accounts are deactivated, never deleted,
 so a person's drills stay with the branch (and can be anonymised on request)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,8 +59,15 @@ def user_id_of(owner: str) -> int | None:
 
 
 def _account(user: User, branch: Branch | None) -> Account:
-    return Account(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-                   branch_id=user.branch_id, branch_name=branch.name if branch else "", active=user.active)
+    return Account(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        branch_id=user.branch_id,
+        branch_name=branch.name if branch else "",
+        active=user.active,
+    )
 
 
 def _db() -> Database:
@@ -90,11 +98,14 @@ def check_password(password: object) -> str:
     return password
 
 
-def create_user(username: str, password: str, role: str, branch: str | None, display_name: str | None = None) -> Account:
+def create_user(
+    username: str, password: str, role: str, branch: str | None, display_name: str | None = None
+) -> Account:
     username = (username or "").strip()
     if not username or len(username) > 64 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
-        raise InputError(f"bad username {username!r}", "用户名只能由字母、数字、点、下划线或连字符组成,最长 64 位。",
-                         "bad_username")
+        raise InputError(
+            f"bad username {username!r}", "用户名只能由字母、数字、点、下划线或连字符组成,最长 64 位。", "bad_username"
+        )
     if role not in ROLES:
         raise InputError(f"bad role {role!r}", "角色只能是 staff(员工)、coach(教练)或 admin(管理员)。", "bad_role")
     if role != "admin" and not branch:
@@ -104,8 +115,13 @@ def create_user(username: str, password: str, role: str, branch: str | None, dis
     with _db().session() as session:
         if session.scalars(select(User).where(User.username == username)).first() is not None:
             raise InputError(f"user {username} exists", f"用户名“{username}”已被使用。", "user_exists")
-        user = User(username=username, display_name=(display_name or username).strip()[:100], role=role,
-                    password_hash=generate_password_hash(password), branch_id=branch_id)
+        user = User(
+            username=username,
+            display_name=(display_name or username).strip()[:100],
+            role=role,
+            password_hash=generate_password_hash(password),
+            branch_id=branch_id,
+        )
         session.add(user)
         session.flush()
         return _account(user, session.get(Branch, branch_id) if branch_id else None)

@@ -2,6 +2,7 @@
 
 Run with `bin/assistant bench retrieval`. Figures are printed, never asserted: they go into the README.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -56,10 +57,13 @@ def evaluate(searcher: Searcher, in_scope: list[dict], out_of_scope: list[str], 
             latencies.append((time.perf_counter() - started) * 1000)
     n = len(in_scope)
     return {
-        "hit@1": hit1 / n, "hit@3": hit3 / n, "mrr": statistics.fmean(reciprocal),
+        "hit@1": hit1 / n,
+        "hit@3": hit3 / n,
+        "mrr": statistics.fmean(reciprocal),
         "in_scope_recall": None if lexical_only else accepted / n,
         "out_of_scope_acc": None if lexical_only else rejected / len(out_of_scope),
-        "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95),
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
     }
 
 
@@ -77,8 +81,10 @@ def _row(name: str, m: dict) -> str:
     def fmt(v):
         return "  —  " if v is None else f"{v:.3f}"
 
-    return (f"| {name} | {fmt(m['hit@1'])} | {fmt(m['hit@3'])} | {fmt(m['mrr'])} | {fmt(m['in_scope_recall'])} "
-            f"| {fmt(m['out_of_scope_acc'])} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} |")
+    return (
+        f"| {name} | {fmt(m['hit@1'])} | {fmt(m['hit@3'])} | {fmt(m['mrr'])} | {fmt(m['in_scope_recall'])} "
+        f"| {fmt(m['out_of_scope_acc'])} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} |"
+    )
 
 
 def scaled_searcher(base: Searcher, n_entries: int, rng: np.random.Generator) -> Searcher:
@@ -103,7 +109,7 @@ def scaled_searcher(base: Searcher, n_entries: int, rng: np.random.Generator) ->
     offset = {}
     for uid, unit in enumerate(base.index.units):
         offset.setdefault(unit.entry, []).append(uid)
-    for new_index, entry in enumerate(entries):
+    for new_index, _entry in enumerate(entries):
         source = new_index % len(kb.entries)
         for uid in offset[source]:
             units.append(Unit(new_index, base.index.units[uid].text, base.index.units[uid].is_query))
@@ -113,16 +119,23 @@ def scaled_searcher(base: Searcher, n_entries: int, rng: np.random.Generator) ->
     lexical.index(lexical_docs, show_progress=False)
     topics = {pid: t for pid, t in kb.topics.items()}
     big_kb = KnowledgeBase(topics=topics, entries=entries, fingerprint="synthetic")
-    index = RetrievalIndex([e.id for e in entries], units, make_faiss_index(np.asarray(vectors, dtype=np.float32)),
-                           lexical, {"fingerprint": "synthetic"})
+    index = RetrievalIndex(
+        [e.id for e in entries],
+        units,
+        make_faiss_index(np.asarray(vectors, dtype=np.float32)),
+        lexical,
+        {"fingerprint": "synthetic"},
+    )
     return Searcher(big_kb, index, base.embedder, base.calibrator)
 
 
 def run_retrieval_bench(st_model: str | None = None, sizes: str = "1000,10000,100000", quality: bool = True) -> int:
     settings = get_settings()
     in_scope, out_of_scope = load_eval()
-    print(f"评测集 {EVAL_FILE.relative_to(ROOT)}: {len(in_scope)} in-scope, {len(out_of_scope)} out-of-scope questions "
-          f"(never indexed)\n")
+    print(
+        f"评测集 {EVAL_FILE.relative_to(ROOT)}: {len(in_scope)} in-scope, {len(out_of_scope)} out-of-scope questions "
+        f"(never indexed)\n"
+    )
     default = open_searcher(settings)
     if quality:
         _quality_table(settings, default, in_scope, out_of_scope, st_model)
@@ -135,16 +148,19 @@ def _quality_table(settings, default: Searcher, in_scope: list[dict], out_of_sco
     print("|---|---|---|---|---|---|---|---|")
     evaluate(default, in_scope[:5], out_of_scope[:5])  # warm-up
     print(_row(f"hybrid, {default.embedder.name} (default)", evaluate(default, in_scope, out_of_scope)), flush=True)
-    print(_row("lexical only (BM25 over jieba)", evaluate(default, in_scope, out_of_scope, lexical_only=True)),
-          flush=True)
+    print(
+        _row("lexical only (BM25 over jieba)", evaluate(default, in_scope, out_of_scope, lexical_only=True)), flush=True
+    )
     model_dir = st_model or (str(RESEARCH_MODEL) if RESEARCH_MODEL.is_dir() else None)
     if model_dir:
         from assistant.retrieval.embedders import SentenceTransformerEmbedder
 
         other = open_searcher(settings, embedder=SentenceTransformerEmbedder(model_dir))
         evaluate(other, in_scope[:5], out_of_scope[:5])
-        print(_row(f"hybrid, {other.embedder.name} (sentence-transformers)", evaluate(other, in_scope, out_of_scope)),
-              flush=True)
+        print(
+            _row(f"hybrid, {other.embedder.name} (sentence-transformers)", evaluate(other, in_scope, out_of_scope)),
+            flush=True,
+        )
     else:
         print("| sentence-transformers | (skipped: no model directory; pass --st-model DIR) |")
 
@@ -169,8 +185,11 @@ def _scale_table(default: Searcher, in_scope: list[dict], sizes: str) -> None:
                 started = time.perf_counter()
                 big.search(question, top=5)
                 latencies.append((time.perf_counter() - started) * 1000)
-            print(f"| {size} | {big.index.dense.ntotal} | {label} | {percentile(latencies, 50):.1f} "
-                  f"| {percentile(latencies, 95):.1f} |", flush=True)
+            print(
+                f"| {size} | {big.index.dense.ntotal} | {label} | {percentile(latencies, 50):.1f} "
+                f"| {percentile(latencies, 95):.1f} |",
+                flush=True,
+            )
 
 
 GRADED_DIR = ROOT / "tests" / "data" / "graded"
@@ -195,17 +214,21 @@ def run_scoring_bench() -> int:
     auto = [r["total"] for _, _, r, _ in rows]
     rho = spearmanr(hand, auto).statistic
     agree = sum(g["passed"] == r["passed"] for _, g, r, _ in rows) / len(rows)
-    mae = sum(abs(h - a) for h, a in zip(hand, auto)) / len(rows)
+    mae = sum(abs(h - a) for h, a in zip(hand, auto, strict=False)) / len(rows)
     slips = [(n, v) for n, g, _, v in rows if g.get("compliance_slip")]
     clean = [(n, v) for n, g, _, v in rows if not g.get("compliance_slip")]
     print(f"评分一致性 on {len(rows)} hand-graded transcripts ({GRADED_DIR.relative_to(ROOT)})\n")
     print("| transcript | hand total | auto total | hand pass | auto pass | violations found |")
     print("|---|---|---|---|---|---|")
     for name, grade, report, violations in rows:
-        print(f"| {name} | {grade['total']} | {report['total']} | {grade['passed']} | {report['passed']} | {violations} |")
+        print(
+            f"| {name} | {grade['total']} | {report['total']} | {grade['passed']} | {report['passed']} | {violations} |"
+        )
     print(f"\nSpearman (totals): {rho:.3f}   pass/fail agreement: {agree:.3f}   mean absolute error: {mae:.1f}")
-    print(f"compliance slips caught: {sum(v > 0 for _, v in slips)}/{len(slips)}   "
-          f"false compliance alarms on the others: {sum(v > 0 for _, v in clean)}/{len(clean)}")
+    print(
+        f"compliance slips caught: {sum(v > 0 for _, v in slips)}/{len(slips)}   "
+        f"false compliance alarms on the others: {sum(v > 0 for _, v in clean)}/{len(clean)}"
+    )
     return 0
 
 
@@ -221,7 +244,9 @@ def run_drill_bench(rounds: int = 3) -> int:
 
     from assistant.stack import RasaStack
 
-    scripts = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["strong"] for p in sorted(DRILL_SCRIPTS.glob("*.yaml"))}
+    scripts = {
+        p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["strong"] for p in sorted(DRILL_SCRIPTS.glob("*.yaml"))
+    }
     workdir = Path(tempfile.mkdtemp(prefix="drill-bench-"))
     if (get_settings().index_dir).is_dir():
         shutil.copytree(get_settings().index_dir, workdir / "index")
@@ -241,7 +266,7 @@ def run_drill_bench(rounds: int = 3) -> int:
                     break
     stack = RasaStack(workdir).start()
     try:
-        for n in range(rounds):
+        for _round in range(rounds):
             for scenario, lines in scripts.items():
                 sender = f"bench-{uuid.uuid4().hex}"
                 stack.say(sender, f"开始演练 {scenario}")
@@ -256,10 +281,14 @@ def run_drill_bench(rounds: int = 3) -> int:
     print(f"customer-turn latency, {len(scripts)} scenarios x {rounds} rounds of scripted staff lines\n")
     print("| path | turns | p50 ms | p95 ms |")
     print("|---|---|---|---|")
-    print(f"| library only (engine + understanding + SQLite) | {len(library)} | {percentile(library, 50):.0f} | "
-          f"{percentile(library, 95):.0f} |")
-    print(f"| REST → Rasa → action server → library | {len(through_rasa)} | {percentile(through_rasa, 50):.0f} | "
-          f"{percentile(through_rasa, 95):.0f} |")
+    print(
+        f"| library only (engine + understanding + SQLite) | {len(library)} | {percentile(library, 50):.0f} | "
+        f"{percentile(library, 95):.0f} |"
+    )
+    print(
+        f"| REST → Rasa → action server → library | {len(through_rasa)} | {percentile(through_rasa, 50):.0f} | "
+        f"{percentile(through_rasa, 95):.0f} |"
+    )
     print(f"\nRasa's share (ratio of medians): {percentile(through_rasa, 50) / percentile(library, 50):.2f}x")
     return 0
 
@@ -292,7 +321,9 @@ def char_error_rate(pairs: list[tuple[str, str]]) -> float:
 
 
 def load_audio_fixtures(directory: Path = AUDIO_DIR) -> list[tuple[str, bytes, str]]:
-    rows = [line.split("\t") for line in (directory / "transcripts.tsv").read_text(encoding="utf-8").splitlines() if line]
+    rows = [
+        line.split("\t") for line in (directory / "transcripts.tsv").read_text(encoding="utf-8").splitlines() if line
+    ]
     return [(name, (directory / name).read_bytes(), text) for name, text in rows]
 
 
@@ -326,6 +357,47 @@ def phrase_clips(files: list[tuple[str, bytes, str]]) -> list[tuple[str, bytes]]
     return clips
 
 
+def _time_utterances(model, files, configs, repeats: int, seconds: dict[str, float]):
+    """(latencies, latencies of 4-6 s clips, first-run texts) per setting. Settings take turns on each clip, so a
+    neighbour's load on this shared machine falls on all of them alike."""
+    from assistant.voice import asr
+
+    latencies: dict[str, list[float]] = {label: [] for label, _, _ in configs}
+    mid: dict[str, list[float]] = {label: [] for label, _, _ in configs}
+    texts: dict[str, list[str]] = {label: [] for label, _, _ in configs}
+    for name, data, _ in files:
+        for n in range(repeats):
+            for label, min_frames, options in configs:
+                model.min_frames = min_frames
+                begun = time.perf_counter()
+                text = asr.transcribe(data, model=model, **options)["text"]
+                latencies[label].append(time.perf_counter() - begun)
+                if 4 <= seconds[name] <= 6:
+                    mid[label].append(latencies[label][-1])
+                if n == 0:
+                    texts[label].append(text)
+    return latencies, mid, texts
+
+
+def _time_phrases(model, phrases, configs):
+    """(text heard per file, latency per phrase) per setting; a phrase heard as silence adds nothing."""
+    from assistant.errors import InputError
+    from assistant.voice import asr
+
+    heard: dict[str, dict[str, str]] = {label: {} for label, _, _ in configs}
+    phrase_times: dict[str, list[float]] = {label: [] for label, _, _ in configs}
+    for name, data in phrases:
+        for label, min_frames, options in configs:
+            model.min_frames = min_frames
+            begun = time.perf_counter()
+            try:
+                heard[label][name] = heard[label].get(name, "") + asr.transcribe(data, model=model, **options)["text"]
+            except InputError:
+                pass
+            phrase_times[label].append(time.perf_counter() - begun)
+    return heard, phrase_times
+
+
 def run_asr_bench(repeats: int = 3, threads: int | None = None) -> int:
     """CER with and without the domain prompt, real-time factor, end-of-speech-to-text latency, load time, memory.
 
@@ -354,11 +426,15 @@ def run_asr_bench(repeats: int = 3, threads: int | None = None) -> int:
     prompt = asr.build_prompt()
     first = asr.transcribe(files[0][1], model=model)["seconds"]
     phrases = phrase_clips(files)
-    print(f"{len(files)} utterances in {AUDIO_DIR.relative_to(ROOT)} ({total:.1f} s of speech, {repeats} timed runs "
-          f"each) and the {len(phrases)} phrases they hold (one run each); {threads} CPU threads, "
-          f"{psutil.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start\n")
-    print(f"model: assemble/check {assembled - started:.2f} s, load {loaded - assembled:.2f} s, first utterance "
-          f"{first:.2f} s; process RSS {rss_before / 2**20:.0f} MB before load, {rss_loaded / 2**20:.0f} MB after")
+    print(
+        f"{len(files)} utterances in {AUDIO_DIR.relative_to(ROOT)} ({total:.1f} s of speech, {repeats} timed runs "
+        f"each) and the {len(phrases)} phrases they hold (one run each); {threads} CPU threads, "
+        f"{psutil.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start\n"
+    )
+    print(
+        f"model: assemble/check {assembled - started:.2f} s, load {loaded - assembled:.2f} s, first utterance "
+        f"{first:.2f} s; process RSS {rss_before / 2**20:.0f} MB before load, {rss_loaded / 2**20:.0f} MB after"
+    )
     print(f"prompt ({asr.prompt_tokens(prompt)} tokens): {prompt}\n")
     default = asr.MIN_WINDOW_FRAMES
     configs = [
@@ -371,46 +447,24 @@ def run_asr_bench(repeats: int = 3, threads: int | None = None) -> int:
         ("full 30 s window (as faster-whisper ships)", None, {}),
         ("full 30 s window, no prompt", None, {"use_prompt": False}),
     ]
-    # Settings take turns on each clip, so a neighbour's load on this shared machine falls on all of them alike.
-    latencies: dict[str, list[float]] = {label: [] for label, _, _ in configs}
-    mid: dict[str, list[float]] = {label: [] for label, _, _ in configs}
-    texts: dict[str, list[str]] = {label: [] for label, _, _ in configs}
-    for name, data, _ in files:
-        for n in range(repeats):
-            for label, min_frames, options in configs:
-                model.min_frames = min_frames
-                begun = time.perf_counter()
-                text = asr.transcribe(data, model=model, **options)["text"]
-                latencies[label].append(time.perf_counter() - begun)
-                if 4 <= seconds[name] <= 6:
-                    mid[label].append(latencies[label][-1])
-                if n == 0:
-                    texts[label].append(text)
-    heard: dict[str, dict[str, str]] = {label: {} for label, _, _ in configs}
-    phrase_times: dict[str, list[float]] = {label: [] for label, _, _ in configs}
-    for name, data in phrases:
-        for label, min_frames, options in configs:
-            model.min_frames = min_frames
-            begun = time.perf_counter()
-            try:
-                heard[label][name] = heard[label].get(name, "") + asr.transcribe(data, model=model, **options)["text"]
-            except InputError:
-                pass
-            phrase_times[label].append(time.perf_counter() - begun)
+    latencies, mid, texts = _time_utterances(model, files, configs, repeats, seconds)
+    heard, phrase_times = _time_phrases(model, phrases, configs)
     print("| setting | CER | word-perfect | RTF | p50 s | p95 s | p50 s, 4-6 s clips | phrases: CER | p50 s | max s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for label, _, _ in configs:
-        pairs = [(reference, text) for (_, _, reference), text in zip(files, texts[label])]
+        pairs = [(reference, text) for (_, _, reference), text in zip(files, texts[label], strict=False)]
         phrase_cer = char_error_rate([(reference, heard[label].get(name, "")) for name, _, reference in files])
         perfect = sum(_comparable(r) == _comparable(h) for r, h in pairs)
-        print(f"| {label} | {char_error_rate(pairs):.3f} | {perfect}/{len(files)} | "
-              f"{sum(latencies[label]) / repeats / total:.3f} | {percentile(latencies[label], 50):.2f} | "
-              f"{percentile(latencies[label], 95):.2f} | {percentile(mid[label], 50):.2f} | {phrase_cer:.3f} | "
-              f"{percentile(phrase_times[label], 50):.2f} | {max(phrase_times[label]):.2f} |")
+        print(
+            f"| {label} | {char_error_rate(pairs):.3f} | {perfect}/{len(files)} | "
+            f"{sum(latencies[label]) / repeats / total:.3f} | {percentile(latencies[label], 50):.2f} | "
+            f"{percentile(latencies[label], 95):.2f} | {percentile(mid[label], 50):.2f} | {phrase_cer:.3f} | "
+            f"{percentile(phrase_times[label], 50):.2f} | {max(phrase_times[label]):.2f} |"
+        )
     model.min_frames = default
     tails = []  # a chunked mode transcribes while staff speak; after release it still waits for the last piece
-    for name, data, _ in files:
-        tail = wav_bytes(asr.decode(data)[-int(1.5 * asr.SAMPLE_RATE):])
+    for _name, data, _ in files:
+        tail = wav_bytes(asr.decode(data)[-int(1.5 * asr.SAMPLE_RATE) :])
         for _ in range(repeats):
             begun = time.perf_counter()
             try:
@@ -418,10 +472,14 @@ def run_asr_bench(repeats: int = 3, threads: int | None = None) -> int:
             except InputError:  # a tail that is only a trailing pause: timed all the same
                 pass
             tails.append(time.perf_counter() - begun)
-    print(f"\nlast 1.5 s of each utterance alone (the least a chunked mode would still wait for after release): "
-          f"p50 {percentile(tails, 50):.2f} s, p95 {percentile(tails, 95):.2f} s")
-    print(f"process RSS after the runs: {process.memory_info().rss / 2**20:.0f} MB, load average "
-          f"{os.getloadavg()[0]:.1f} at the end\n")
+    print(
+        f"\nlast 1.5 s of each utterance alone (the least a chunked mode would still wait for after release): "
+        f"p50 {percentile(tails, 50):.2f} s, p95 {percentile(tails, 95):.2f} s"
+    )
+    print(
+        f"process RSS after the runs: {process.memory_info().rss / 2**20:.0f} MB, load average "
+        f"{os.getloadavg()[0]:.1f} at the end\n"
+    )
     print("| file | reference | default | no prompt |")
     print("|---|---|---|---|")
     for n, (name, _, reference) in enumerate(files):
@@ -447,8 +505,10 @@ def run_tagged_bench(name: str) -> int:
     labels, truth, proba, row_writers = pool_tagged(corpus, name, embeddings, log=lambda m: print(m, flush=True))
     threshold = {"personal": nlu_model.PERSONAL_THRESHOLD, "requests": nlu_model.REQUEST_THRESHOLD}[name]
     f = tagged_figures(labels, truth, proba, threshold)
-    print(f"\nthreshold {threshold}: macro F1 {macro_f1(f.labels):.3f}, exact labels {f.exact:.3f}, "
-          f"false alarms on lines with no label {f.false_alarms:.3f}   {f.counts}")
+    print(
+        f"\nthreshold {threshold}: macro F1 {macro_f1(f.labels):.3f}, exact labels {f.exact:.3f}, "
+        f"false alarms on lines with no label {f.false_alarms:.3f}   {f.counts}"
+    )
     print("\n| label | lines | precision | recall | F1 |\n|---|---|---|---|---|")
     for label, c in sorted(f.labels.items(), key=lambda kv: kv[1].f1):
         print(f"| {label} | {c.support} | {c.precision:.2f} | {c.recall:.2f} | {c.f1:.2f} |")
@@ -480,29 +540,39 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False) -> in
         corpus = load_corpus(settings.kb_dir / "understanding")
         embedder = get_searcher().embedder
         embeddings = nlu_model.embedding_cache(embedder, settings.var_dir / "nlu").encode(
-            [u.text for u in corpus.utterances])
+            [u.text for u in corpus.utterances]
+        )
         writers = sorted({u.writer for u in corpus.utterances})
-        print(f"语料 {len(corpus.utterances)} 句, {len(writers)} 位作者; 留一作者交叉验证 (leave one writer out)", flush=True)
+        print(
+            f"语料 {len(corpus.utterances)} 句, {len(writers)} 位作者; 留一作者交叉验证 (leave one writer out)",
+            flush=True,
+        )
         started = time.perf_counter()
         pooled = pool(corpus, embeddings, writers, log=lambda m: print(m, flush=True))
         print(f"  ({time.perf_counter() - started:.0f} s)\n")
         f = figures(pooled, *thresholds)
         print(f"thresholds: moves {thresholds[0]}, acts {thresholds[1]}, compliance {thresholds[2]}")
         print(f"moves: macro F1 {macro_f1(f.moves):.3f}   checkpoints (scenario acts): macro F1 {macro_f1(f.acts):.3f}")
-        print(f"compliance: violation recall {f.violation_recall:.3f} (right kind {f.kind_accuracy:.3f}), "
-              f"false alarms on hard negatives {f.hard_negative_false_alarms:.3f}, on all clean lines "
-              f"{f.clean_false_alarms:.3f}   {f.counts}\n")
+        print(
+            f"compliance: violation recall {f.violation_recall:.3f} (right kind {f.kind_accuracy:.3f}), "
+            f"false alarms on hard negatives {f.hard_negative_false_alarms:.3f}, on all clean lines "
+            f"{f.clean_false_alarms:.3f}   {f.counts}\n"
+        )
         print("| move | lines | precision | recall | F1 |\n|---|---|---|---|---|")
         for label, c in sorted(f.moves.items(), key=lambda kv: kv[1].f1):
             print(f"| {label} | {c.support} | {c.precision:.2f} | {c.recall:.2f} | {c.f1:.2f} |")
         print("\n| checkpoint act | lines | precision | recall | F1 |\n|---|---|---|---|---|")
         for label, c in sorted(f.acts.items(), key=lambda kv: kv[1].f1):
             print(f"| {label} | {c.support} | {c.precision:.2f} | {c.recall:.2f} | {c.f1:.2f} |")
-        print("\n| left-out writer | moves F1 | acts F1 | violation recall | hard-negative false alarms |\n|---|---|---|---|---|")
+        print(
+            "\n| left-out writer | moves F1 | acts F1 | violation recall | hard-negative false alarms |\n|---|---|---|---|---|"
+        )
         for writer in writers:
             w = figures(pooled, *thresholds, writer=writer)
-            print(f"| {writer} | {macro_f1(w.moves):.3f} | {macro_f1(w.acts):.3f} | {w.violation_recall:.3f} | "
-                  f"{w.hard_negative_false_alarms:.3f} |")
+            print(
+                f"| {writer} | {macro_f1(w.moves):.3f} | {macro_f1(w.acts):.3f} | {w.violation_recall:.3f} | "
+                f"{w.hard_negative_false_alarms:.3f} |"
+            )
         if sweep:
             print("\nthreshold sweep (same pooled probabilities)")
             for t in (0.3, 0.4, 0.5, 0.6, 0.7):
@@ -510,8 +580,10 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False) -> in
                 print(f"  moves/acts at {t}: moves F1 {macro_f1(s.moves):.3f}, acts F1 {macro_f1(s.acts):.3f}")
             for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
                 s = figures(pooled, *thresholds[:2], t)
-                print(f"  compliance at {t}: recall {s.violation_recall:.3f}, hard-negative false alarms "
-                      f"{s.hard_negative_false_alarms:.3f}, clean false alarms {s.clean_false_alarms:.3f}")
+                print(
+                    f"  compliance at {t}: recall {s.violation_recall:.3f}, hard-negative false alarms "
+                    f"{s.hard_negative_false_alarms:.3f}, clean false alarms {s.clean_false_alarms:.3f}"
+                )
     _understanding_speed(understanding)
     return 0
 
@@ -530,8 +602,10 @@ def _understanding_speed(understanding) -> None:
         started = time.perf_counter()
         understanding.analyse(text, scenario)
         times.append((time.perf_counter() - started) * 1000)
-    print(f"\n分析一句员工的话: {len(times)} turns, p50 {percentile(times, 50):.0f} ms, p95 {percentile(times, 95):.0f} ms, "
-          f"max {max(times):.0f} ms")
+    print(
+        f"\n分析一句员工的话: {len(times)} turns, p50 {percentile(times, 50):.0f} ms, p95 {percentile(times, 95):.0f} ms, "
+        f"max {max(times):.0f} ms"
+    )
     fifteen = [t for t in transcripts if len(t["turns"]) >= 15] or transcripts
     seconds = []
     for t in fifteen:
@@ -539,8 +613,9 @@ def _understanding_speed(understanding) -> None:
         started = time.perf_counter()
         score_transcript(t)
         seconds.append(time.perf_counter() - started)
-    print(f"为 15 轮对话评分: {len(seconds)} conversations, p50 {percentile(seconds, 50):.2f} s, "
-          f"max {max(seconds):.2f} s")
+    print(
+        f"为 15 轮对话评分: {len(seconds)} conversations, p50 {percentile(seconds, 50):.2f} s, max {max(seconds):.2f} s"
+    )
 
 
 CUSTOMER_DRILLS = ROOT / "bench" / "customer_review" / "drills"
@@ -573,7 +648,7 @@ def customer_figures(played: list[dict]) -> dict:
     replies = fillers = repeats = questions = unanswered = 0
     for drill in played:
         seen: set[str] = set()
-        for reply, turn_events in zip(drill["replies"][1:], drill["events"][1:]):
+        for reply, turn_events in zip(drill["replies"][1:], drill["events"][1:], strict=False):
             replies += 1
             said = [e for e in turn_events if not e.startswith(NOTE_EVENTS)]
             fillers += bool(said) and all(e.split(":")[0] in FILLERS for e in said)
@@ -582,8 +657,13 @@ def customer_figures(played: list[dict]) -> dict:
                 seen.add(part)
         questions += len(drill["state"].asked)
         unanswered += len(drill["state"].unanswered_questions)
-    return {"replies": replies, "filler_share": fillers / replies if replies else 0.0, "repeats": repeats,
-            "questions": questions, "unanswered": unanswered}
+    return {
+        "replies": replies,
+        "filler_share": fillers / replies if replies else 0.0,
+        "repeats": repeats,
+        "questions": questions,
+        "unanswered": unanswered,
+    }
 
 
 def run_customer_bench() -> int:
@@ -596,26 +676,32 @@ def run_customer_bench() -> int:
             rows.append((path.stem, style, scripts[style]))
     for path in sorted(CUSTOMER_DRILLS.glob("*.txt")):
         scenario, style, _n = path.stem.split(".")
-        rows.append((scenario, style, [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]))
+        rows.append((scenario, style, [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]))
     by_scenario: dict[str, list[tuple[str, dict]]] = {}
     for scenario, style, lines in rows:
         for seed in (1, 2, 3):
             for difficulty in ("normal", "hard"):
                 by_scenario.setdefault(scenario, []).append((style, play_offline(scenario, lines, seed, difficulty)))
-    print("| scenario | drills | replies | fillers | verbatim repeats | own questions asked / unanswered | "
-          "strong staff walked out on |\n|---|---|---|---|---|---|---|")
+    print(
+        "| scenario | drills | replies | fillers | verbatim repeats | own questions asked / unanswered | "
+        "strong staff walked out on |\n|---|---|---|---|---|---|---|"
+    )
     total = []
     for scenario, played in by_scenario.items():
         f = customer_figures([p for _, p in played])
         strong = [p for style, p in played if style.startswith("strong")]
         walked = sum(p["state"].outcome == "walked_away" for p in strong)
         total += played
-        print(f"| {scenario} | {len(played)} | {f['replies']} | {f['filler_share']:.1%} | {f['repeats']} | "
-              f"{f['questions']} / {f['unanswered']} | {walked} of {len(strong)} |")
+        print(
+            f"| {scenario} | {len(played)} | {f['replies']} | {f['filler_share']:.1%} | {f['repeats']} | "
+            f"{f['questions']} / {f['unanswered']} | {walked} of {len(strong)} |"
+        )
     f = customer_figures([p for _, p in total])
     strong = [p for style, p in total if style.startswith("strong")]
-    print(f"\nall: {len(total)} drills (seeds 1-3, normal and hard), {f['replies']} replies, fillers "
-          f"{f['filler_share']:.1%}, verbatim repeats {f['repeats']}, own questions {f['questions']} "
-          f"(unanswered {f['unanswered']}), strong staff walked out on "
-          f"{sum(p['state'].outcome == 'walked_away' for p in strong)} of {len(strong)}")
+    print(
+        f"\nall: {len(total)} drills (seeds 1-3, normal and hard), {f['replies']} replies, fillers "
+        f"{f['filler_share']:.1%}, verbatim repeats {f['repeats']}, own questions {f['questions']} "
+        f"(unanswered {f['unanswered']}), strong staff walked out on "
+        f"{sum(p['state'].outcome == 'walked_away' for p in strong)} of {len(strong)}"
+    )
     return 0

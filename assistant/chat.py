@@ -1,4 +1,5 @@
 """Chat replies built from the library, shared by the Rasa actions and the web app so both answer alike."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,8 +45,11 @@ def script_reply_for_entry(entry: Entry) -> Reply:
     one_liners = [] if entry.kind == "one_liner" else kit.get("one_liner", [])[:MAX_ONE_LINERS]
     objections = [e for e in kit.get("objection", []) if e.id != entry.id][:MAX_OBJECTION_BUTTONS]
     buttons = [{"title": e.objection or e.title, "payload": entry_payload(e)} for e in objections]
-    return Reply(_script_text(entry, one_liners), buttons,
-                 {"entry_id": entry.id, "product": entry.product, "one_liners": [e.id for e in one_liners]})
+    return Reply(
+        _script_text(entry, one_liners),
+        buttons,
+        {"entry_id": entry.id, "product": entry.product, "one_liners": [e.id for e in one_liners]},
+    )
 
 
 def answer_script(question: str, entry_id: str | None = None) -> Reply:
@@ -62,9 +66,12 @@ def answer_script(question: str, entry_id: str | None = None) -> Reply:
     result = searcher.search(normalize(question), top=5)
     if not result.in_scope or not result.hits:
         topics = "、".join(s["name"] for s in result.suggestions)
-        buttons = [{"title": s["name"], "payload": f'/ask_script{{"product": "{s["product"]}"}}'} for s in result.suggestions]
-        return Reply(f"抱歉,知识库里没有找到能回答“{question}”的话术。可以试试这些主题:{topics}。", buttons,
-                     {"in_scope": False})
+        buttons = [
+            {"title": s["name"], "payload": f'/ask_script{{"product": "{s["product"]}"}}'} for s in result.suggestions
+        ]
+        return Reply(
+            f"抱歉,知识库里没有找到能回答“{question}”的话术。可以试试这些主题:{topics}。", buttons, {"in_scope": False}
+        )
     reply = script_reply_for_entry(result.hits[0].entry)
     reply.data["in_scope"] = True
     return reply
@@ -111,8 +118,10 @@ def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = "
         return drill_turn_reply(owner, text)
     if running is not None:
         title = get_scenario(running.scenario).title
-        return Reply(f"您已经有一场正在进行的演练(“{title}”),一次只能练一场。请继续作答,或说“结束演练”。",
-                     data={"drill_active": True, "drill_id": running.id})
+        return Reply(
+            f"您已经有一场正在进行的演练(“{title}”),一次只能练一场。请继续作答,或说“结束演练”。",
+            data={"drill_active": True, "drill_id": running.id},
+        )
     scenario = find_scenario(scenario_name)
     if scenario is None:
         return scenarios_reply("想练哪个情景?点一个开始,或者说“开始演练 场景名”:")
@@ -120,10 +129,19 @@ def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = "
         drill = service.start_drill(owner, scenario.id, difficulty=difficulty)
     except InputError as exc:
         return Reply(exc.user_message, data={"drill_active": exc.code == "drill_running"})
-    text = (f"【演练开始】{scenario.title}\n您的角色:{scenario.role}。我来扮演客户{scenario.persona.name}。"
-            f"直接说您的话即可,说“结束演练”随时结束并查看评分。\n客户:{drill['turns'][0]['text']}")
-    return Reply(text, data={"drill_active": True, "drill_id": drill["id"], "scenario": scenario.id,
-                             "customer": drill["turns"][0]["text"]})
+    text = (
+        f"【演练开始】{scenario.title}\n您的角色:{scenario.role}。我来扮演客户{scenario.persona.name}。"
+        f"直接说您的话即可,说“结束演练”随时结束并查看评分。\n客户:{drill['turns'][0]['text']}"
+    )
+    return Reply(
+        text,
+        data={
+            "drill_active": True,
+            "drill_id": drill["id"],
+            "scenario": scenario.id,
+            "customer": drill["turns"][0]["text"],
+        },
+    )
 
 
 def drill_turn_reply(owner: str, text: str) -> Reply:
@@ -142,8 +160,10 @@ def drill_turn_reply(owner: str, text: str) -> Reply:
     if not result["done"]:
         return Reply(reply, data={"drill_active": True, "drill_id": running.id, **spoken})
     report = service.finish_drill(running.id, owner=owner)
-    return Reply(f"{reply}\n(客户已结束对话,演练结束)\n\n{service.format_report(report)}",
-                 data={"drill_active": False, "drill_id": running.id, "report": report, **spoken})
+    return Reply(
+        f"{reply}\n(客户已结束对话,演练结束)\n\n{service.format_report(report)}",
+        data={"drill_active": False, "drill_id": running.id, "report": report, **spoken},
+    )
 
 
 def stop_drill_reply(owner: str) -> Reply:
@@ -153,8 +173,10 @@ def stop_drill_reply(owner: str) -> Reply:
     if running is None:
         return Reply("当前没有正在进行的演练。", data={"drill_active": False})
     report = service.finish_drill(running.id, owner=owner)
-    return Reply(f"演练已结束。\n\n{service.format_report(report)}",
-                 data={"drill_active": False, "drill_id": running.id, "report": report})
+    return Reply(
+        f"演练已结束。\n\n{service.format_report(report)}",
+        data={"drill_active": False, "drill_id": running.id, "report": report},
+    )
 
 
 ACTIVITY_WORDS = ("识别了", "推荐了", "转介了", "营销了")
@@ -169,8 +191,10 @@ def activity_reply(owner: str, text: str) -> Reply:
     if user_id is None:
         return Reply("记录每日营销数据需要先登录网页版。")
     counts = activity.record_from_text(user_id, text)
-    return Reply(f"已记录今天({counts['day']})的营销行为:{activity.describe(counts)}。说错了可以再说一次,以最新的为准。",
-                 data={"activity": counts})
+    return Reply(
+        f"已记录今天({counts['day']})的营销行为:{activity.describe(counts)}。说错了可以再说一次,以最新的为准。",
+        data={"activity": counts},
+    )
 
 
 def reply_without_bot(owner: str, message: str) -> Reply:

@@ -1,4 +1,5 @@
 """Command line: `bin/assistant <command>`. A thin adapter over the library; see CONTRACTS section 2."""
+
 from __future__ import annotations
 
 import argparse
@@ -33,9 +34,7 @@ def cmd_search(args) -> int:
     from assistant.text import check_message
 
     searcher = get_searcher()
-    questions = (
-        Path(args.batch).read_text(encoding="utf-8").splitlines() if args.batch else [args.question or ""]
-    )
+    questions = Path(args.batch).read_text(encoding="utf-8").splitlines() if args.batch else [args.question or ""]
     for question in questions:
         try:
             check_message(question, 500, "问题")
@@ -73,14 +72,18 @@ def cmd_kb(args) -> int:
         except CorpusError as exc:
             print(f"语料有错误:{exc}", file=sys.stderr)
             return 1
-        print(f"知识库校验通过:{len(kb.topics)} 个主题,{len(kb.entries)} 条条目,{len(scenarios)} 个演练场景,"
-              f"语料 {len(corpus.utterances)} 句,个人问题 {len(corpus.personal)} 句,请求 {len(corpus.requests)} 句。")
+        print(
+            f"知识库校验通过:{len(kb.topics)} 个主题,{len(kb.entries)} 条条目,{len(scenarios)} 个演练场景,"
+            f"语料 {len(corpus.utterances)} 句,个人问题 {len(corpus.personal)} 句,请求 {len(corpus.requests)} 句。"
+        )
         return 0
     from assistant.retrieval.searcher import open_searcher
 
     searcher = open_searcher(settings, rebuild=args.force)
     meta = searcher.index.meta
-    print(f"检索索引就绪:{meta['entries']} 条条目,{meta['units']} 个向量,指纹 {meta['fingerprint']},模型 {meta['embedder']}。")
+    print(
+        f"检索索引就绪:{meta['entries']} 条条目,{meta['units']} 个向量,指纹 {meta['fingerprint']},模型 {meta['embedder']}。"
+    )
     from assistant.drill.understanding import get_understanding
 
     model = get_understanding().model  # trained here (cached by corpus fingerprint), not on a staff member's first turn
@@ -160,7 +163,9 @@ def cmd_score(args) -> int:
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 from assistant.errors import InputError
 
-                raise InputError(f"{name}: {exc}", f"无法读取演练记录文件 {name}:不是有效的 JSON 文件。", "bad_file") from exc
+                raise InputError(
+                    f"{name}: {exc}", f"无法读取演练记录文件 {name}:不是有效的 JSON 文件。", "bad_file"
+                ) from exc
             report = score_transcript(transcript)
             if args.json:
                 _print_json({"file": name, **report})
@@ -194,7 +199,9 @@ def cmd_users(args) -> int:
     else:
         password = os.environ.get("ASSISTANT_PASSWORD") or getpass.getpass("密码(至少 8 位):")
     account = accounts.create_user(args.username, password, args.role, args.branch, args.name)
-    print(f"已创建用户 {account.username}({account.role_name}{',' + account.branch_name if account.branch_name else ''})。")
+    print(
+        f"已创建用户 {account.username}({account.role_name}{',' + account.branch_name if account.branch_name else ''})。"
+    )
     return 0
 
 
@@ -216,7 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_kb)
 
     p = sub.add_parser("bench", help="基准测试")
-    p.add_argument("what", choices=["retrieval", "scoring", "drill", "asr", "understanding", "personal", "requests", "customer"])
+    p.add_argument(
+        "what", choices=["retrieval", "scoring", "drill", "asr", "understanding", "personal", "requests", "customer"]
+    )
     p.add_argument("--sweep", action="store_true", help="understanding:列出不同阈值下的数字")
     p.add_argument("--speed-only", action="store_true", help="understanding:只测速度")
     p.add_argument("--st-model", help="sentence-transformers 模型目录 (对比用)")
@@ -248,8 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["staff", "coach", "admin"], default="staff")
     p.add_argument("--branch", help="所属网点名称 (员工和教练必填,不存在则创建)")
     p.add_argument("--name", help="显示的姓名")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="从标准输入读密码 (否则读环境变量 ASSISTANT_PASSWORD,再否则提示输入)")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="从标准输入读密码 (否则读环境变量 ASSISTANT_PASSWORD,再否则提示输入)",
+    )
     p.set_defaults(func=cmd_users)
     return parser
 

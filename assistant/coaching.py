@@ -1,6 +1,7 @@
 """What coaches work with: the branch's drills, a transcript with its findings, audited score overrides, the
 leaderboard, the most-missed checkpoints (易错点) and highlight cards. Scoping is decided here, once: staff see their own
 drills, a coach their branch's, an admin every branch's."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -12,7 +13,13 @@ from assistant.db import Database, Drill, DrillTurn, ScoreOverride, User, as_utc
 from assistant.errors import InputError, NotFound
 
 DIMENSIONS = ("service", "script", "concept", "compliance")
-FIELD_NAMES = {"total": "总分", "service": "服务规范", "script": "销售话术", "concept": "营销理念", "compliance": "合规"}
+FIELD_NAMES = {
+    "total": "总分",
+    "service": "服务规范",
+    "script": "销售话术",
+    "concept": "营销理念",
+    "compliance": "合规",
+}
 MAX_COMMENT = 1000
 
 
@@ -78,13 +85,22 @@ def _row(drill: Drill, owner: User | None, overrides: list[ScoreOverride], pass_
     from assistant.drill.scenarios import get_scenario
 
     report = effective(drill.report, overrides, pass_total)
-    return {"id": drill.id, "user_id": drill.user_id, "name": owner.display_name if owner else name_of(None),
-            "scenario": drill.scenario, "title": get_scenario(drill.scenario).title, "difficulty": drill.difficulty,
-            "status": drill.status, "session_id": drill.session_id,
-            "created_at": local_time(drill.created_at),
-            "total": report["total"] if report else None, "passed": bool(report and report["passed"]),
-            "dimensions": report["dimensions"] if report else {}, "overridden": bool(overrides),
-            "praise": (drill.report or {}).get("feedback", {}).get("praise", [])}
+    return {
+        "id": drill.id,
+        "user_id": drill.user_id,
+        "name": owner.display_name if owner else name_of(None),
+        "scenario": drill.scenario,
+        "title": get_scenario(drill.scenario).title,
+        "difficulty": drill.difficulty,
+        "status": drill.status,
+        "session_id": drill.session_id,
+        "created_at": local_time(drill.created_at),
+        "total": report["total"] if report else None,
+        "passed": bool(report and report["passed"]),
+        "dimensions": report["dimensions"] if report else {},
+        "overridden": bool(overrides),
+        "praise": (drill.report or {}).get("feedback", {}).get("praise", []),
+    }
 
 
 def _pass_total() -> float:
@@ -93,9 +109,16 @@ def _pass_total() -> float:
     return rubric().pass_total
 
 
-def scored_drills(branch_id: int | None = None, user_id: int | None = None, scenario: str | None = None,
-                  date_from: date | None = None, date_to: date | None = None, session_id: int | None = None,
-                  finished_only: bool = True, limit: int = 500) -> list[dict]:
+def scored_drills(
+    branch_id: int | None = None,
+    user_id: int | None = None,
+    scenario: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    session_id: int | None = None,
+    finished_only: bool = True,
+    limit: int = 500,
+) -> list[dict]:
     """Drills with their effective scores, newest first. branch_id None means every branch (admin)."""
     query = select(Drill, User).outerjoin(User, Drill.user_id == User.id).order_by(Drill.id.desc()).limit(limit)
     if branch_id is not None:
@@ -129,22 +152,34 @@ def drill_detail(drill_id: int, viewer) -> dict:
         if drill is None or not _visible(viewer, drill, owner):
             raise NotFound(f"drill {drill_id} not visible to user {viewer.id}", "没有找到这场演练。", "drill_not_found")
         overrides = _overrides(session, [drill.id])[drill.id]
-        turns = list(session.scalars(select(DrillTurn).where(DrillTurn.drill_id == drill.id)
-                                     .order_by(DrillTurn.position)))
+        turns = list(
+            session.scalars(select(DrillTurn).where(DrillTurn.drill_id == drill.id).order_by(DrillTurn.position))
+        )
         coaches = {o.coach_id: name_of(o.coach_id) for o in overrides}
         view = _row(drill, owner, overrides, pass_total)
     by_turn: dict[int, list[dict]] = {}
     for finding in (drill.report or {}).get("findings", []):
         if finding.get("evidence_turn") is not None:
             by_turn.setdefault(finding["evidence_turn"], []).append(finding)
-    view["turns"] = [{"position": t.position, "speaker": t.speaker, "text": t.text,
-                      "findings": by_turn.get(t.position, [])} for t in turns]
+    view["turns"] = [
+        {"position": t.position, "speaker": t.speaker, "text": t.text, "findings": by_turn.get(t.position, [])}
+        for t in turns
+    ]
     view["misses"] = [f for f in (drill.report or {}).get("findings", []) if f["status"] == "miss"]
     view["original"] = drill.report
     view["report"] = effective(drill.report, overrides, pass_total)
-    view["overrides"] = [{"field": o.field, "field_name": FIELD_NAMES[o.field], "before": o.before, "after": o.after,
-                          "comment": o.comment, "coach": coaches[o.coach_id],
-                          "at": local_time(o.created_at)} for o in sorted(overrides, key=lambda o: o.id)]
+    view["overrides"] = [
+        {
+            "field": o.field,
+            "field_name": FIELD_NAMES[o.field],
+            "before": o.before,
+            "after": o.after,
+            "comment": o.comment,
+            "coach": coaches[o.coach_id],
+            "at": local_time(o.created_at),
+        }
+        for o in sorted(overrides, key=lambda o: o.id)
+    ]
     return view
 
 
@@ -170,8 +205,11 @@ def override_score(drill_id: int, coach, field: str, value: object, comment: obj
         raise InputError(f"drill {drill_id} not scored", "这场演练还没有评分,结束后才能调整。", "not_scored")
     before = current["report"]["total"] if field == "total" else current["report"]["dimensions"][field]
     with _db().session() as session:
-        session.add(ScoreOverride(drill_id=drill_id, coach_id=coach.id, field=field, before=before, after=after,
-                                  comment=comment))
+        session.add(
+            ScoreOverride(
+                drill_id=drill_id, coach_id=coach.id, field=field, before=before, after=after, comment=comment
+            )
+        )
         session.flush()
         drill = session.get(Drill, drill_id)
         overrides = _overrides(session, [drill_id])[drill_id]
@@ -184,8 +222,9 @@ def leaderboard(branch_id: int | None, since: date | None = None, session_id: in
     """Per person: drills scored, best and average total, passes; ranked by best, then average."""
     board: dict[int | None, dict] = {}
     for d in scored_drills(branch_id=branch_id, date_from=since, session_id=session_id):
-        row = board.setdefault(d["user_id"], {"user_id": d["user_id"], "name": d["name"], "drills": 0, "passed": 0,
-                                              "best": 0, "sum": 0})
+        row = board.setdefault(
+            d["user_id"], {"user_id": d["user_id"], "name": d["name"], "drills": 0, "passed": 0, "best": 0, "sum": 0}
+        )
         row["drills"] += 1
         row["passed"] += int(d["passed"])
         row["best"] = max(row["best"], d["total"])
@@ -197,8 +236,9 @@ def leaderboard(branch_id: int | None, since: date | None = None, session_id: in
     return rows
 
 
-def missed_points(branch_id: int | None, since: date | None = None, session_id: int | None = None,
-                  top: int = 10) -> list[dict]:
+def missed_points(
+    branch_id: int | None, since: date | None = None, session_id: int | None = None, top: int = 10
+) -> list[dict]:
     """易错点: the checkpoints most often missed in the team's scored drills, with the standard wording to review."""
     from assistant.drill.scenarios import get_scenario
     from assistant.scoring.scorer import standard_wording
@@ -221,12 +261,19 @@ def missed_points(branch_id: int | None, since: date | None = None, session_id: 
                 continue
             key = (drill.scenario, finding["checkpoint"])
             checkpoint = checkpoints.get(finding["checkpoint"])
-            row = counts.setdefault(key, {
-                "scenario": scenario.id, "scenario_title": scenario.title, "checkpoint": finding["checkpoint"],
-                "dimension": finding["dimension"],
-                "text": checkpoint.text if checkpoint else finding["note"],
-                "standard": standard_wording(checkpoint.standard) if checkpoint else "",
-                "missed": 0, "people": set()})
+            row = counts.setdefault(
+                key,
+                {
+                    "scenario": scenario.id,
+                    "scenario_title": scenario.title,
+                    "checkpoint": finding["checkpoint"],
+                    "dimension": finding["dimension"],
+                    "text": checkpoint.text if checkpoint else finding["note"],
+                    "standard": standard_wording(checkpoint.standard) if checkpoint else "",
+                    "missed": 0,
+                    "people": set(),
+                },
+            )
             row["missed"] += 1
             row["people"].add(drill.user_id)
     of = {}
@@ -246,8 +293,9 @@ def highlights(drills: list[dict], top: int = 3) -> list[dict]:
         if d["user_id"] in seen or not d["praise"]:
             continue
         seen.add(d["user_id"])
-        cards.append({"name": d["name"], "title": d["title"], "total": d["total"], "drill_id": d["id"],
-                      "moment": d["praise"][0]})
+        cards.append(
+            {"name": d["name"], "title": d["title"], "total": d["total"], "drill_id": d["id"], "moment": d["praise"][0]}
+        )
         if len(cards) == top:
             break
     return cards

@@ -1,4 +1,5 @@
 """Settings read from the environment, with embedded defaults (SQLite and a local index under var/)."""
+
 from __future__ import annotations
 
 import os

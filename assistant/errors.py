@@ -1,4 +1,5 @@
 """Errors that carry a message for users (Chinese) and one for logs (English)."""
+
 from __future__ import annotations
 
 
@@ -37,7 +38,10 @@ class KBError(AssistantError):
         where = f"{path}" + (f", entry '{entry}'" if entry else "") + (f", field '{field}'" if field else "")
         super().__init__(
             f"{where}: {problem}",
-            f"知识库文件有误:{path}" + (f",条目 {entry}" if entry else "") + (f",字段 {field}" if field else "") + f"。{problem}",
+            f"知识库文件有误:{path}"
+            + (f",条目 {entry}" if entry else "")
+            + (f",字段 {field}" if field else "")
+            + f"。{problem}",
         )
         self.path, self.entry, self.field, self.problem = path, entry, field, problem
 

@@ -1,6 +1,7 @@
 """Evening drill sessions (夕会情景模拟通关): a coach opens one for the branch with a scenario list and a time box; the
 drills the branch's staff start while it is open belong to it; at the end it gives the leaderboard, pass rate, the
 most-missed checkpoints and highlight cards, and a CSV for the branch's records."""
+
 from __future__ import annotations
 
 import csv
@@ -23,11 +24,19 @@ def session_view(row: DrillSession) -> dict:
     from assistant.drill.scenarios import get_scenario
 
     ends = as_utc(row.opened_at) + timedelta(minutes=row.minutes)
-    return {"id": row.id, "branch_id": row.branch_id, "title": row.title, "minutes": row.minutes,
-            "status": row.status, "opened_at": as_utc(row.opened_at).isoformat(), "ends_at": ends.isoformat(),
-            "overtime": row.status == "open" and utcnow() > ends,
-            "scenarios": [{"id": s, "title": get_scenario(s).title, "alias": get_scenario(s).aliases[0]}
-                          for s in row.scenarios]}
+    return {
+        "id": row.id,
+        "branch_id": row.branch_id,
+        "title": row.title,
+        "minutes": row.minutes,
+        "status": row.status,
+        "opened_at": as_utc(row.opened_at).isoformat(),
+        "ends_at": ends.isoformat(),
+        "overtime": row.status == "open" and utcnow() > ends,
+        "scenarios": [
+            {"id": s, "title": get_scenario(s).title, "alias": get_scenario(s).aliases[0]} for s in row.scenarios
+        ],
+    }
 
 
 def open_session(coach, title: str, scenarios: list[str], minutes: int) -> dict:
@@ -45,13 +54,23 @@ def open_session(coach, title: str, scenarios: list[str], minutes: int) -> dict:
     if not isinstance(minutes, int) or not 5 <= minutes <= MAX_MINUTES:
         raise InputError(f"bad minutes {minutes!r}", f"时长应在 5 到 {MAX_MINUTES} 分钟之间。", "bad_minutes")
     with _db().session() as session:
-        running = session.scalars(select(DrillSession).where(DrillSession.branch_id == coach.branch_id,
-                                                             DrillSession.status == "open")).first()
+        running = session.scalars(
+            select(DrillSession).where(DrillSession.branch_id == coach.branch_id, DrillSession.status == "open")
+        ).first()
         if running is not None:
-            raise InputError(f"branch {coach.branch_id} already has session {running.id}",
-                             "本网点已有一场进行中的夕会演练,请先结束它。", "session_running")
-        row = DrillSession(branch_id=coach.branch_id, coach_id=coach.id, title=title, scenarios=list(scenarios),
-                           minutes=minutes, status="open")
+            raise InputError(
+                f"branch {coach.branch_id} already has session {running.id}",
+                "本网点已有一场进行中的夕会演练,请先结束它。",
+                "session_running",
+            )
+        row = DrillSession(
+            branch_id=coach.branch_id,
+            coach_id=coach.id,
+            title=title,
+            scenarios=list(scenarios),
+            minutes=minutes,
+            status="open",
+        )
         session.add(row)
         session.flush()
         return session_view(row)
@@ -76,8 +95,9 @@ def open_session_of(branch_id: int | None) -> dict | None:
     if branch_id is None:
         return None
     with _db().session() as session:
-        row = session.scalars(select(DrillSession).where(DrillSession.branch_id == branch_id,
-                                                         DrillSession.status == "open")).first()
+        row = session.scalars(
+            select(DrillSession).where(DrillSession.branch_id == branch_id, DrillSession.status == "open")
+        ).first()
         return session_view(row) if row else None
 
 
@@ -96,8 +116,9 @@ def session_for_new_drill(session, user_id: int | None, scenario_id: str) -> int
     user = session.get(User, user_id)
     if user is None or user.branch_id is None:
         return None
-    row = session.scalars(select(DrillSession).where(DrillSession.branch_id == user.branch_id,
-                                                     DrillSession.status == "open")).first()
+    row = session.scalars(
+        select(DrillSession).where(DrillSession.branch_id == user.branch_id, DrillSession.status == "open")
+    ).first()
     return row.id if row is not None and scenario_id in row.scenarios else None
 
 
@@ -108,18 +129,35 @@ def progress(session_id: int, branch_id: int | None) -> dict:
     with _db().session() as session:
         row = _get(session, session_id, branch_id)
         view = session_view(row)
-        people = {u.id: u for u in session.scalars(select(User).where(User.branch_id == row.branch_id,
-                                                                      User.active.is_(True)))}
+        people = {
+            u.id: u for u in session.scalars(select(User).where(User.branch_id == row.branch_id, User.active.is_(True)))
+        }
         drills = list(session.scalars(select(Drill).where(Drill.session_id == row.id).order_by(Drill.id)))
     rows = {}
     for user in people.values():
         if user.role == "staff" or any(d.user_id == user.id for d in drills):
-            rows[user.id] = {"user_id": user.id, "name": user.display_name, "started": 0, "finished": 0,
-                             "passed": 0, "best": None, "active": False}
+            rows[user.id] = {
+                "user_id": user.id,
+                "name": user.display_name,
+                "started": 0,
+                "finished": 0,
+                "passed": 0,
+                "best": None,
+                "active": False,
+            }
     for drill in drills:
-        entry = rows.setdefault(drill.user_id, {"user_id": drill.user_id, "name": coaching.name_of(drill.user_id),
-                                                "started": 0, "finished": 0, "passed": 0, "best": None,
-                                                "active": False})
+        entry = rows.setdefault(
+            drill.user_id,
+            {
+                "user_id": drill.user_id,
+                "name": coaching.name_of(drill.user_id),
+                "started": 0,
+                "finished": 0,
+                "passed": 0,
+                "best": None,
+                "active": False,
+            },
+        )
         entry["started"] += 1
         if drill.status == "active":
             entry["active"] = True
@@ -145,8 +183,20 @@ def results(session_id: int, branch_id: int | None) -> dict:
     return view
 
 
-CSV_HEADER = ["drill_id", "staff", "scenario", "difficulty", "started_at", "total", "passed",
-              "service", "script", "concept", "compliance", "overridden"]
+CSV_HEADER = [
+    "drill_id",
+    "staff",
+    "scenario",
+    "difficulty",
+    "started_at",
+    "total",
+    "passed",
+    "service",
+    "script",
+    "concept",
+    "compliance",
+    "overridden",
+]
 
 
 def results_csv(session_id: int, branch_id: int | None) -> str:
@@ -154,8 +204,17 @@ def results_csv(session_id: int, branch_id: int | None) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for d in results(session_id, branch_id)["drills"]:
-        writer.writerow([d["id"], d["name"], d["title"], d["difficulty"], d["created_at"], d["total"],
-                         "通过" if d["passed"] else "未通过", *(d["dimensions"].get(k, "") for k in
-                                                          ("service", "script", "concept", "compliance")),
-                         "是" if d["overridden"] else ""])
+        writer.writerow(
+            [
+                d["id"],
+                d["name"],
+                d["title"],
+                d["difficulty"],
+                d["created_at"],
+                d["total"],
+                "通过" if d["passed"] else "未通过",
+                *(d["dimensions"].get(k, "") for k in ("service", "script", "concept", "compliance")),
+                "是" if d["overridden"] else "",
+            ]
+        )
     return "\ufeff" + out.getvalue()  # BOM: Excel on a branch PC opens the Chinese correctly

@@ -3,6 +3,7 @@
 Every request carries the shared bearer token (RASA_TOKEN): the REST channel (rasa_addons/secure_rest.py) refuses
 requests without it, and Rasa's HTTP API (started with --auth-token by rasa_addons/serve.py) wants it as `?token=`.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -23,20 +24,26 @@ class RasaClient:
 
     def say(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
         """The bot's replies to one message from `sender` (the REST channel)."""
-        response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                                 headers=self._headers(), timeout=timeout)
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            headers=self._headers(),
+            timeout=timeout,
+        )
         response.raise_for_status()
         return response.json()
 
     def tracker(self, sender: str, timeout: float = 30) -> dict:
-        response = requests.get(f"{self.url}/conversations/{sender}/tracker", params={"token": self.token},
-                                timeout=timeout)
+        response = requests.get(
+            f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=timeout
+        )
         response.raise_for_status()
         return response.json()
 
     def parse(self, text: str, timeout: float = 30) -> dict:
-        response = requests.post(f"{self.url}/model/parse", json={"text": text}, params={"token": self.token},
-                                 timeout=timeout)
+        response = requests.post(
+            f"{self.url}/model/parse", json={"text": text}, params={"token": self.token}, timeout=timeout
+        )
         response.raise_for_status()
         return response.json()
 
@@ -49,6 +56,7 @@ def client() -> RasaClient:
 
 
 # --- exposure, for /api/health -------------------------------------------------------------------------------------
+
 
 def _is_loopback(host: str) -> bool:
     if host in ("localhost", ""):
@@ -76,7 +84,7 @@ def _listen_addresses(port: int, proc: Path = Path("/proc/net")) -> list[str]:
                 continue
             raw = bytes.fromhex(address)
             # the kernel prints each 32-bit word in host (little-endian) order
-            raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            raw = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
             found.append(str(ipaddress.ip_address(raw)))
     return found
 

@@ -2,6 +2,7 @@
 
 Also throw-away Redis and PostgreSQL servers for the scale-out and fault tests (the Debian packages' binaries).
 """
+
 from __future__ import annotations
 
 import glob
@@ -55,14 +56,23 @@ class RasaStack:
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.processes: dict[str, subprocess.Popen] = {}
         model = os.environ.get("RASA_MODEL") or max((ROOT / "models").glob("bot-*.tar.gz"), key=os.path.getmtime)
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "ACTIONS_URL": self.actions_url,
-                    "RASA_TOKEN": secrets.token_hex(16), "ACTIONS_TOKEN": secrets.token_hex(16),
-                    "RASA_TRACKER_DB": str(workdir / "tracker.db"), "RASA_TELEMETRY_ENABLED": "false",
-                    "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "2",
-                    # Rasa handles one message at a time per event loop; a tiny DIET gains nothing from TF's thread
-                    # pools, which only fought the other processes for the cores (bench/load.py: p95 down ~10%)
-                    "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
-                    **(env or {})}
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "ACTIONS_URL": self.actions_url,
+            "RASA_TOKEN": secrets.token_hex(16),
+            "ACTIONS_TOKEN": secrets.token_hex(16),
+            "RASA_TRACKER_DB": str(workdir / "tracker.db"),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONWARNINGS": "ignore",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            # Rasa handles one message at a time per event loop; a tiny DIET gains nothing from TF's thread
+            # pools, which only fought the other processes for the cores (bench/load.py: p95 down ~10%)
+            "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+            "TF_INTER_OP_PARALLELISM_THREADS": "1",
+            **(env or {}),
+        }
         self.model = str(model)
         self.rasa_token, self.actions_token = self.env["RASA_TOKEN"], self.env["ACTIONS_TOKEN"]
 
@@ -83,8 +93,9 @@ class RasaStack:
         return process, log
 
     def start_actions(self) -> None:
-        process, log = self._spawn("actions", [str(ROOT / ".venv/bin/python"), "-m", "actions.server",
-                                               "--port", str(self.actions_port)])
+        process, log = self._spawn(
+            "actions", [str(ROOT / ".venv/bin/python"), "-m", "actions.server", "--port", str(self.actions_port)]
+        )
         wait_until(lambda: requests.get(f"{self.actions_url}/health", timeout=2).ok, 120, "action server", process, log)
 
     def stop(self, name: str) -> None:
@@ -117,13 +128,34 @@ class RasaStack:
                 start()
 
     def start_rasa(self) -> None:
-        process, log = self._spawn("rasa", [str(ROOT / ".venv-rasa/bin/python"), "-m", "rasa_addons.serve",
-                                            "--enable-api", "--port",
-                                            str(self.rasa_port), "--model", self.model, "--endpoints", self.endpoints,
-                                            "--credentials", "credentials.yml"])
-        wait_until(lambda: requests.get(f"{self.rasa_url}/status", params={"token": self.rasa_token},
-                                        timeout=2).json().get("model_file"), 300,
-                   "rasa server", process, log)
+        process, log = self._spawn(
+            "rasa",
+            [
+                str(ROOT / ".venv-rasa/bin/python"),
+                "-m",
+                "rasa_addons.serve",
+                "--enable-api",
+                "--port",
+                str(self.rasa_port),
+                "--model",
+                self.model,
+                "--endpoints",
+                self.endpoints,
+                "--credentials",
+                "credentials.yml",
+            ],
+        )
+        wait_until(
+            lambda: (
+                requests.get(f"{self.rasa_url}/status", params={"token": self.rasa_token}, timeout=2)
+                .json()
+                .get("model_file")
+            ),
+            300,
+            "rasa server",
+            process,
+            log,
+        )
 
     def say(self, sender: str, message: str) -> list[dict]:
         return self.client.say(sender, message)
@@ -187,8 +219,24 @@ class RedisServer(_Throwaway):
         self.url = f"redis://127.0.0.1:{self.port}/0"
         log = self.dir / "redis.log"
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir), "--daemonize", "no"], stdout=log.open("w"), stderr=subprocess.STDOUT)
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+                "--daemonize",
+                "no",
+            ],
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
         try:
             wait_until(self._ping, 30, "redis-server", self.process, log)
         except BaseException:
@@ -236,14 +284,24 @@ class PostgresServer(_Throwaway):
             raise
 
     def _run(self, tool: str, *args: str) -> None:
-        done = subprocess.run([*self.as_postgres, str(self.bin / tool), *args], capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            [*self.as_postgres, str(self.bin / tool), *args], capture_output=True, text=True, timeout=120
+        )
         if done.returncode != 0:
             raise RuntimeError(f"{tool} failed: {done.stderr or done.stdout}")
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.dir / "db"), "-l", str(self.dir / "log"), "-w", "start",
-                  "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.dir / "db"),
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "start",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.dir / "db"), "-m", mode, "-w", "stop")

@@ -1,4 +1,5 @@
 """Normalising and checking what staff type before anything else sees it."""
+
 from __future__ import annotations
 
 import re

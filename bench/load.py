@@ -1,6 +1,7 @@
 """Load benchmark: concurrent drills through the real stack (gunicorn Flask -> Rasa -> action server), driven by
 locust over loopback at rising concurrency. Prints throughput, turn latency percentiles, errors and each process's
 peak RSS. Usage: .venv/bin/python bench/load.py [--users 5,20,50] [--seconds 60] [--warmup 20]"""
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,26 @@ def start_web(env: dict, workdir: Path, threads: int, workers: int) -> tuple[sub
 
     port = free_port()
     log = (workdir / "web.log").open("w")
-    process = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--worker-class",
-                                "gthread", "--workers", str(workers), "--threads", str(threads), "--timeout", "60",
-                                "assistant.web:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "60",
+            "assistant.web:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -69,7 +87,9 @@ class PeakRss:
         self._stop.set()
         self._thread.join()
         elapsed = time.monotonic() - self._started
-        self.cpu = {name: (self._cpu_seconds(p) - self._cpu_start[name]) / elapsed for name, p in self.processes.items()}
+        self.cpu = {
+            name: (self._cpu_seconds(p) - self._cpu_start[name]) / elapsed for name, p in self.processes.items()
+        }
 
     @staticmethod
     def _cpu_seconds(process: subprocess.Popen) -> float:
@@ -80,8 +100,9 @@ class PeakRss:
             return 0.0
 
 
-def run_level(url: str, users: int, seconds: int, warmup: int, workdir: Path, env: dict,
-              processes: dict[str, subprocess.Popen]) -> dict:
+def run_level(
+    url: str, users: int, seconds: int, warmup: int, workdir: Path, env: dict, processes: dict[str, subprocess.Popen]
+) -> dict:
     """Users arrive over ten seconds of the warm-up, as staff do when an evening session opens (all in one second
     would drill in lockstep, every long line at once), sign in (scrypt, ~155 ms CPU each, reported on its own) and
     start drilling; turns, errors, CPU and memory are measured over the `seconds` after the warm-up."""
@@ -89,11 +110,31 @@ def run_level(url: str, users: int, seconds: int, warmup: int, workdir: Path, en
 
     log = workdir / f"u{users}-requests.csv"
     log.unlink(missing_ok=True)  # a level may be repeated (--users 20,20,20)
-    locust = subprocess.Popen([str(ROOT / ".venv/bin/locust"), "-f", str(ROOT / "bench/locustfile.py"), "--headless",
-                               "-u", str(users), "-r", str(max(1, users // 10)), "--run-time", f"{warmup + seconds}s",
-                               "--host", url, "--only-summary", "--stop-timeout", "20", "--loglevel", "WARNING"],
-                              cwd=ROOT, env={**env, "BENCH_REQUEST_LOG": str(log)}, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    locust = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/locust"),
+            "-f",
+            str(ROOT / "bench/locustfile.py"),
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            str(max(1, users // 10)),
+            "--run-time",
+            f"{warmup + seconds}s",
+            "--host",
+            url,
+            "--only-summary",
+            "--stop-timeout",
+            "20",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env={**env, "BENCH_REQUEST_LOG": str(log)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(warmup)
     window_start, cpu_before = time.time(), psutil.cpu_times()
     with PeakRss({**processes, "locust": locust}) as sampled:
@@ -113,14 +154,23 @@ def run_level(url: str, users: int, seconds: int, warmup: int, workdir: Path, en
     slowest_line = max(line_p95, key=line_p95.get, default="")
     turns = [ms for times in by_line.values() for ms in times]
     sign_ins = [ms for _, name, ms, _, _ in requests_ if name == "login"]
-    return {"users": users, "turns": len(turns), "turns_per_s": len(turns) / seconds,
-            "p50": percentile(turns, 50), "p95": percentile(turns, 95), "p99": percentile(turns, 99),
-            "requests": len(in_window), "errors": sum(failed for _, _, _, failed, _ in in_window),
-            "slowest_line": slowest_line, "steal": steal,
-            "slowest_line_p95": line_p95.get(slowest_line, float("nan")),
-            "sign_in_p50": percentile(sign_ins, 50), "sign_in_max": max(sign_ins, default=float("nan")),
-            **{f"rss_{k}": v / 2**20 for k, v in sampled.peak.items() if k != "locust"},
-            **{f"cpu_{k}": v for k, v in sampled.cpu.items()}}
+    return {
+        "users": users,
+        "turns": len(turns),
+        "turns_per_s": len(turns) / seconds,
+        "p50": percentile(turns, 50),
+        "p95": percentile(turns, 95),
+        "p99": percentile(turns, 99),
+        "requests": len(in_window),
+        "errors": sum(failed for _, _, _, failed, _ in in_window),
+        "slowest_line": slowest_line,
+        "steal": steal,
+        "slowest_line_p95": line_p95.get(slowest_line, float("nan")),
+        "sign_in_p50": percentile(sign_ins, 50),
+        "sign_in_max": max(sign_ins, default=float("nan")),
+        **{f"rss_{k}": v / 2**20 for k, v in sampled.peak.items() if k != "locust"},
+        **{f"cpu_{k}": v for k, v in sampled.cpu.items()},
+    }
 
 
 def main() -> int:
@@ -135,8 +185,14 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="assistant-load-"))
     shutil.copytree(ROOT / "var" / "index", workdir / "var" / "index")
-    os.environ.update({"ASSISTANT_VAR": str(workdir / "var"), "RATELIMIT_ENABLED": "0",
-                       "BENCH_USER_PREFIX": "load", "BENCH_PASSWORD": "load-test-password"})
+    os.environ.update(
+        {
+            "ASSISTANT_VAR": str(workdir / "var"),
+            "RATELIMIT_ENABLED": "0",
+            "BENCH_USER_PREFIX": "load",
+            "BENCH_PASSWORD": "load-test-password",
+        }
+    )
     os.environ.pop("DATABASE_URL", None)
     from assistant import accounts
     from assistant.stack import RasaStack
@@ -152,29 +208,45 @@ def main() -> int:
     results = []
     try:
         for users in levels:
-            result = run_level(url, users, args.seconds, args.warmup, workdir, env,
-                               {"rasa": stack.processes["rasa"], "actions": stack.processes["actions"], "web": web})
+            result = run_level(
+                url,
+                users,
+                args.seconds,
+                args.warmup,
+                workdir,
+                env,
+                {"rasa": stack.processes["rasa"], "actions": stack.processes["actions"], "web": web},
+            )
             results.append(result)
-            print(f"{users:>3} users: {result['turns']} turns, {result['turns_per_s']:.2f} turns/s, p50 {result['p50']:.0f} "
-                  f"p95 {result['p95']:.0f} p99 {result['p99']:.0f} ms, errors {result['errors']}/{result['requests']}, "
-                  f"slowest script line {result['slowest_line']} p95 {result['slowest_line_p95']:.0f} ms, "
-                  f"sign-in p50 {result['sign_in_p50']:.0f} max {result['sign_in_max']:.0f} ms, "
-                  f"CPU stolen by the host {result['steal']:.0%}", flush=True)
+            print(
+                f"{users:>3} users: {result['turns']} turns, {result['turns_per_s']:.2f} turns/s, p50 {result['p50']:.0f} "
+                f"p95 {result['p95']:.0f} p99 {result['p99']:.0f} ms, errors {result['errors']}/{result['requests']}, "
+                f"slowest script line {result['slowest_line']} p95 {result['slowest_line_p95']:.0f} ms, "
+                f"sign-in p50 {result['sign_in_p50']:.0f} max {result['sign_in_max']:.0f} ms, "
+                f"CPU stolen by the host {result['steal']:.0%}",
+                flush=True,
+            )
     finally:
         web.terminate()
         web.wait(30)
         stack.close()
-    print(f"\nLoad through gunicorn ({args.web_workers} worker x {args.web_threads} threads) -> Rasa -> actions, "
-          f"{args.warmup} s sign-in and ramp then {args.seconds} s measured per level, a staff line every 2-4 s per user; "
-          f"{os.cpu_count()} CPUs")
-    print("| users | turns/s | turn p50 ms | p95 ms | p99 ms | errors / requests | RSS rasa MB | actions MB | web MB "
-          "| CPU cores rasa / actions / web / locust | sign-in p50 / max ms |")
+    print(
+        f"\nLoad through gunicorn ({args.web_workers} worker x {args.web_threads} threads) -> Rasa -> actions, "
+        f"{args.warmup} s sign-in and ramp then {args.seconds} s measured per level, a staff line every 2-4 s per user; "
+        f"{os.cpu_count()} CPUs"
+    )
+    print(
+        "| users | turns/s | turn p50 ms | p95 ms | p99 ms | errors / requests | RSS rasa MB | actions MB | web MB "
+        "| CPU cores rasa / actions / web / locust | sign-in p50 / max ms |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['users']} | {r['turns_per_s']:.2f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | "
-              f"{r['errors']} / {r['requests']} | {r['rss_rasa']:.0f} | {r['rss_actions']:.0f} | {r['rss_web']:.0f} | "
-              f"{r['cpu_rasa']:.2f} / {r['cpu_actions']:.2f} / {r['cpu_web']:.2f} / {r['cpu_locust']:.2f} | "
-              f"{r['sign_in_p50']:.0f} / {r['sign_in_max']:.0f} |")
+        print(
+            f"| {r['users']} | {r['turns_per_s']:.2f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | "
+            f"{r['errors']} / {r['requests']} | {r['rss_rasa']:.0f} | {r['rss_actions']:.0f} | {r['rss_web']:.0f} | "
+            f"{r['cpu_rasa']:.2f} / {r['cpu_actions']:.2f} / {r['cpu_web']:.2f} / {r['cpu_locust']:.2f} | "
+            f"{r['sign_in_p50']:.0f} / {r['sign_in_max']:.0f} |"
+        )
     shutil.rmtree(workdir, ignore_errors=True)
     return 0
 

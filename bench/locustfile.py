@@ -1,5 +1,6 @@
 """Locust scenario for `bench/load.py`: each simulated member of staff signs in and drills through the web app
 (Flask -> Rasa -> action server -> library), one line every few seconds, like an evening drill."""
+
 from __future__ import annotations
 
 import itertools
@@ -34,15 +35,22 @@ class DrillingStaff(HttpUser):
         self.name = f"{PREFIX}{next(_numbers)}"
         page = self.client.get("/login", name="login page").text
         token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        self.client.post("/login", data={"username": self.name, "password": PASSWORD, "csrf_token": token},
-                         name="login")
+        self.client.post(
+            "/login", data={"username": self.name, "password": PASSWORD, "csrf_token": token}, name="login"
+        )
         chat = self.client.get("/chat", name="chat page").text
         self.headers = {"X-CSRFToken": re.search(r'name="csrf-token" content="([^"]+)"', chat).group(1)}
         self.say("结束演练", "finish")  # a drill left over from an earlier round
 
     def say(self, message: str, name: str, line: int | None = None) -> str:
-        with self.client.post("/api/chat", json={"message": message}, headers=self.headers, name=name,
-                              catch_response=True, context={"line": "" if line is None else line}) as response:
+        with self.client.post(
+            "/api/chat",
+            json={"message": message},
+            headers=self.headers,
+            name=name,
+            catch_response=True,
+            context={"line": "" if line is None else line},
+        ) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
                 return ""

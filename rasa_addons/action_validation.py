@@ -5,12 +5,13 @@ the JSON Schema meta-schema each time: under load it was half of Rasa's CPU per 
 The schema never changes, so it is checked once here; the same responses pass and fail, with Rasa's own message.
 Imported by `rasa_addons/__init__.py`, so it is active whenever the Rasa server loads this project's components.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any, Dict
 
-from jsonschema import ValidationError, validators
+from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL

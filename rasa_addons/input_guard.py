@@ -3,6 +3,7 @@
 Runs last in the pipeline so nothing downstream can pick a confident intent for an empty, oversized or emoji-only
 message; a rule answers it with a polite explanation (action_reject_input).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text

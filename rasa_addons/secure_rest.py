@@ -5,6 +5,7 @@ caller speak as any staff member (`sender` is `user:<id>`). This subclass keeps 
 (`/webhooks/rest/webhook`) and refuses requests whose `Authorization: Bearer <token>` header does not match.
 Fails closed: with no token configured, every request is refused.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -24,7 +25,7 @@ def bearer_matches(header: Optional[str], token: Optional[str]) -> bool:
     """Constant-time check of an `Authorization: Bearer ...` header against the configured token."""
     if not token or not header or not header.startswith("Bearer "):
         return False
-    return hmac.compare_digest(header[len("Bearer "):].encode(), token.encode())
+    return hmac.compare_digest(header[len("Bearer ") :].encode(), token.encode())
 
 
 class TokenRestInput(RestInput):

@@ -4,6 +4,7 @@
 `?token=`) and `--interface $RASA_INTERFACE` (default 127.0.0.1: one machine, loopback only). /proc/<pid>/cmdline and
 process lists show the arguments this module was started with, not the token.
 """
+
 from __future__ import annotations
 
 import os

@@ -65,3 +65,4 @@ app_python="$(find_python 3.11 "${APP_PYTHON:-}")" || fail "The application need
 
 ensure_venv .venv-rasa "$rasa_python" requirements/rasa.lock
 ensure_venv .venv "$app_python" requirements/app.lock requirements/nodeps.txt
+ensure_venv .venv-lint "$app_python" requirements/lint.lock

@@ -3,6 +3,7 @@
 The model is named after a hash of config.yml, domain.yml, training_data/ and rasa_addons/ (and RASA_EPOCHS when set,
 which CI uses to train faster), so an unchanged bot is never retrained.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +23,11 @@ def input_hash(epochs: str | None) -> str:
     digest = hashlib.sha256((epochs or "").encode())
     for name in INPUTS:
         path = ROOT / name
-        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             digest.update(str(file.relative_to(ROOT)).encode())
             digest.update(file.read_bytes())
@@ -51,12 +56,33 @@ def main() -> int:
         print(f"[train] Rasa model is up to date: {model.relative_to(ROOT)}", file=sys.stderr)
         print(model)
         return 0
-    print(f"[train] training the Rasa model {name} (inputs changed){' with ' + epochs + ' epochs' if epochs else ''}",
-          file=sys.stderr)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-           "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
-    command = [str(ROOT / ".venv-rasa" / "bin" / "rasa"), "train", "--data", "training_data", "--domain", "domain.yml",
-               "--config", str(config_for(epochs)), "--out", str(MODELS), "--fixed-model-name", name, "--quiet"]
+    print(
+        f"[train] training the Rasa model {name} (inputs changed){' with ' + epochs + ' epochs' if epochs else ''}",
+        file=sys.stderr,
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONWARNINGS": "ignore",
+    }
+    command = [
+        str(ROOT / ".venv-rasa" / "bin" / "rasa"),
+        "train",
+        "--data",
+        "training_data",
+        "--domain",
+        "domain.yml",
+        "--config",
+        str(config_for(epochs)),
+        "--out",
+        str(MODELS),
+        "--fixed-model-name",
+        name,
+        "--quiet",
+    ]
     result = subprocess.run(command, cwd=ROOT, env=env)
     if result.returncode != 0 or not model.exists():
         print("[train] ERROR: rasa train failed; see the output above", file=sys.stderr)

@@ -1,4 +1,5 @@
 """Shared by the browser tests: Debian's Chromium and its flags, and serving a Flask app from a thread."""
+
 from __future__ import annotations
 
 import shutil
@@ -9,8 +10,16 @@ from typing import Iterator
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps trying to reach Google on this closed network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 NO_CHROMIUM = "Chromium not installed (Debian packages chromium and chromium-driver)"
 
 

@@ -1,4 +1,5 @@
 """Fixtures: an isolated var/ per session, the real knowledge base and index, the Flask app, and the real Rasa stack."""
+
 from __future__ import annotations
 
 import os
@@ -59,12 +60,16 @@ def people(isolated_var):
     """Two branches, each with a coach and staff, and an admin: {username: Account}."""
     from assistant import accounts
 
-    specs = [("admin", "admin", None, "系统管理员"),
-             ("coach_a", "coach", "城东支行", "王教练"), ("staff_a", "staff", "城东支行", "李柜员"),
-             ("staff_a2", "staff", "城东支行", "赵大堂"), ("staff_a3", "staff", "城东支行", "钱理财"),
-             ("coach_b", "coach", "城西支行", "陈教练"), ("staff_b", "staff", "城西支行", "周柜员")]
-    return {name: accounts.create_user(name, PASSWORD, role, branch, display)
-            for name, role, branch, display in specs}
+    specs = [
+        ("admin", "admin", None, "系统管理员"),
+        ("coach_a", "coach", "城东支行", "王教练"),
+        ("staff_a", "staff", "城东支行", "李柜员"),
+        ("staff_a2", "staff", "城东支行", "赵大堂"),
+        ("staff_a3", "staff", "城东支行", "钱理财"),
+        ("coach_b", "coach", "城西支行", "陈教练"),
+        ("staff_b", "staff", "城西支行", "周柜员"),
+    ]
+    return {name: accounts.create_user(name, PASSWORD, role, branch, display) for name, role, branch, display in specs}
 
 
 class Auth:
@@ -121,8 +126,17 @@ def postgres_url(tmp_path_factory):
             raise RuntimeError(f"{cmd[0]} failed: {done.stderr or done.stdout}")
 
     run(str(bin_dir / "initdb"), "-D", str(data / "db"), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-    run(str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-l", str(data / "log"), "-w", "start",
-        "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1")
+    run(
+        str(bin_dir / "pg_ctl"),
+        "-D",
+        str(data / "db"),
+        "-l",
+        str(data / "log"),
+        "-w",
+        "start",
+        "-o",
+        f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
+    )
     try:
         run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "assistant")
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/assistant"

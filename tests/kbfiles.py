@@ -1,4 +1,5 @@
 """Editing a copy of the authored content: the tests that check how broken files are reported share these."""
+
 from __future__ import annotations
 
 import shutil

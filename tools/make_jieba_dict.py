@@ -2,6 +2,7 @@
 
 Run after editing training_data/nlu/synonyms.yml or scripts_kb/topics/; a unit test fails while the file is stale.
 """
+
 import pathlib
 import sys
 

@@ -4,17 +4,27 @@ Outside a drill each intent has its answer; inside a drill every staff line is a
 it or asking for a second drill. The drill actions always set `drill_active`, and each rule lists the value they may
 set, which is how Rasa's RulePolicy learns to listen again after them.
 """
+
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUTSIDE = {
-    "greet": "utter_greet", "goodbye": "utter_goodbye", "thank": "utter_thank", "help": "utter_help",
-    "ask_script": "action_answer_script", "list_scenarios": "action_list_scenarios",
-    "start_drill": "action_start_drill", "stop_drill": "action_stop_drill", "log_activity": "action_log_activity",
-    "out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default",
+    "greet": "utter_greet",
+    "goodbye": "utter_goodbye",
+    "thank": "utter_thank",
+    "help": "utter_help",
+    "ask_script": "action_answer_script",
+    "list_scenarios": "action_list_scenarios",
+    "start_drill": "action_start_drill",
+    "stop_drill": "action_stop_drill",
+    "log_activity": "action_log_activity",
+    "out_of_scope": "utter_out_of_scope",
+    "nlu_fallback": "utter_default",
 }
 INSIDE = {intent: "action_drill_turn" for intent in OUTSIDE} | {
-    "start_drill": "action_start_drill", "stop_drill": "action_stop_drill"}
+    "start_drill": "action_start_drill",
+    "stop_drill": "action_stop_drill",
+}
 SETS_DRILL = {"action_start_drill": (True, False), "action_drill_turn": (True, False), "action_stop_drill": (False,)}
 
 

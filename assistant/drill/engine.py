@@ -14,6 +14,7 @@ How the customer behaves, in order of a turn:
 - a service act (handing back the card, telling the wait, asking for an evaluation...) gets its fitting reaction;
 - it walks out only after real neglect, rudeness or pressure, and says why.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,11 +42,19 @@ MAX_PRESSES = 2  # a worry pressed again at most this often
 FORGIVEN_DODGES = 2  # worries pitched past that cost no patience yet (the understanding may have missed an answer)
 # A service act the customer reacts to when nothing weightier was said, first match wins.
 SERVICE_REACTIONS = (
-    ("reminder", "handed_back"), ("wait_time", "wait_time"), ("evaluation_request", "evaluation"),
-    ("confirm_business", "confirm"), ("apology", "apology"), ("small_talk", "small_talk"),
-("presentation", "explanation"), ("benefit", "explanation"),
-    ("diversion", "explanation"), ("risk_disclosure", "explanation"), ("objection_answer", "explanation"),
-    ("referral", "explanation"), ("off_topic", "off_topic"),
+    ("reminder", "handed_back"),
+    ("wait_time", "wait_time"),
+    ("evaluation_request", "evaluation"),
+    ("confirm_business", "confirm"),
+    ("apology", "apology"),
+    ("small_talk", "small_talk"),
+    ("presentation", "explanation"),
+    ("benefit", "explanation"),
+    ("diversion", "explanation"),
+    ("risk_disclosure", "explanation"),
+    ("objection_answer", "explanation"),
+    ("referral", "explanation"),
+    ("off_topic", "off_topic"),
 )
 NOTE_EVENTS = ("preempted:", "need_in_fact:", "let_go:")  # events recorded with a turn that the customer did not say
 _REALISER: Realiser = TemplateRealiser()
@@ -110,8 +119,9 @@ def planned_objections(scenario: Scenario, difficulty: str, level: Difficulty) -
     return [o for o in eligible if o.kind == "temptation"] + worries
 
 
-def start(scenario: Scenario, difficulty: str, seed: int, level: Difficulty,
-          realiser: Realiser = _REALISER) -> tuple[DrillState, str]:
+def start(
+    scenario: Scenario, difficulty: str, seed: int, level: Difficulty, realiser: Realiser = _REALISER
+) -> tuple[DrillState, str]:
     state = DrillState(scenario=scenario.id, difficulty=difficulty, seed=seed, patience=level.patience)
     return state, realiser.realise([CustomerAct("opening")], scenario, state)
 
@@ -169,8 +179,14 @@ class _Turn:
         s = self.state
         if s.open_question or s.open_objection or len(s.asked) >= self.level.questions:
             return False
-        upcoming = next((q for q in self.scenario.questions
-                         if q.id not in s.asked and q.id not in s.covered and moves & set(q.ask_on)), None)
+        upcoming = next(
+            (
+                q
+                for q in self.scenario.questions
+                if q.id not in s.asked and q.id not in s.covered and moves & set(q.ask_on)
+            ),
+            None,
+        )
         if upcoming is None:
             return False
         s.asked.append(upcoming.id)
@@ -181,8 +197,12 @@ class _Turn:
     def ready(self) -> bool:
         s = self.state
         # a temptation never pressed for does not hold the customer back; an open one does
-        return (len(s.revealed) >= self.scenario.needs_to_accept and s.open_objection is None
-                and self.next_objection(("worry",)) is None and s.trust >= self.level.trust_to_accept)
+        return (
+            len(s.revealed) >= self.scenario.needs_to_accept
+            and s.open_objection is None
+            and self.next_objection(("worry",)) is None
+            and s.trust >= self.level.trust_to_accept
+        )
 
     def accept(self) -> None:
         self.state.accepted = True
@@ -248,9 +268,9 @@ def _reveal_by_words(t: _Turn, moves: set[str]) -> None:
         t.act("reveal", target.id)
 
 
-
-def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: TurnAnalysis,
-            realiser: Realiser = _REALISER) -> tuple[str, list[str]]:
+def respond(
+    scenario: Scenario, state: DrillState, level: Difficulty, analysis: TurnAnalysis, realiser: Realiser = _REALISER
+) -> tuple[str, list[str]]:
     """Advance the customer by one staff turn; returns the customer's reply and what happened."""
     if state.done:
         raise ValueError("drill already ended")
@@ -283,16 +303,25 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
     for upcoming in t.plan:
         # told plainly that nothing is guaranteed, the customer has no promise left to press for
         disclosed_already = upcoming.kind == "temptation" and state.disclosed
-        if upcoming.id not in state.raised and not violated and (disclosed_already or (
-                upcoming.kind == "worry" and not only_asking and any_evidence(upcoming.answered_by, analysis))):
+        if (
+            upcoming.id not in state.raised
+            and not violated
+            and (
+                disclosed_already
+                or (upcoming.kind == "worry" and not only_asking and any_evidence(upcoming.answered_by, analysis))
+            )
+        ):
             state.raised.append(upcoming.id)
             state.answered.append(upcoming.id)
             state.trust += 1
             t.notes.append(f"preempted:{upcoming.id}")
 
     for question in scenario.questions:
-        if question.id not in state.asked and question.id not in state.covered and any_evidence(
-                question.answered_by, analysis):
+        if (
+            question.id not in state.asked
+            and question.id not in state.covered
+            and any_evidence(question.answered_by, analysis)
+        ):
             state.covered.append(question.id)
 
     # The customer's own question: answered, or asked again once when the staff went on past it.
@@ -310,7 +339,11 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             state.open_question = None  # asked twice, let go (the report still notes it)
 
     settled_now = pressing = raise_after_settle = False
-    if state.open_objection and state.turn - state.objection_turn > STALE_AFTER and not state.presses.get(state.open_objection):
+    if (
+        state.open_objection
+        and state.turn - state.objection_turn > STALE_AFTER
+        and not state.presses.get(state.open_objection)
+    ):
         # the staff moved on to solving its problem and it let the worry go: pressing it many turns later reads odd
         t.notes.append(f"let_go:{state.open_objection}")
         state.open_objection = None
@@ -364,13 +397,20 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
     if not pressing and not state.accepted and not leaving:
         # a pitch is a presentation move, or telling (not asking) about the product the drill is about
         # (naming the product counts only in a turn that does nothing else: "把存折给我,查一下这笔定期" is no pitch)
-        pitched = bool(moves & PITCH_MOVES) or bool(analysis.topics & set(scenario.products) and not analysis.is_question
-                                                    and not moves - PITCH_MOVES and not ADDRESSED_REQUEST.search(
-                                                        analysis.text))
+        pitched = bool(moves & PITCH_MOVES) or bool(
+            analysis.topics & set(scenario.products)
+            and not analysis.is_question
+            and not moves - PITCH_MOVES
+            and not ADDRESSED_REQUEST.search(analysis.text)
+        )
         if pitched and analysis.personal and analysis.is_question and len(analysis.text) <= SHORT_TURN_CHARS:
             pitched = False  # "您平时用手机银行吗?" asks about the customer; it does not push the product
-        if pitched and analysis.is_question and (analysis.personal or "needs_question" in moves) \
-                and not moves & PITCH_MOVES & analysis.sure_moves:
+        if (
+            pitched
+            and analysis.is_question
+            and (analysis.personal or "needs_question" in moves)
+            and not moves & PITCH_MOVES & analysis.sure_moves
+        ):
             pitched = False  # a question about the customer's situation is a pitch only when it plainly presents one
         if pitched:
             moves.add("presentation")
@@ -408,8 +448,14 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
     if asked_to_do and t.said_something_new and t.room() and not state.done:
         t.act("request", asked_to_do)  # "您贵姓?身份证给我一下": the name, and the card handed over
     elif not t.said_something_new and not state.done:
-        reaction = next((name for move, name in SERVICE_REACTIONS if move in moves
-                         and (move != "reminder" or move in analysis.sure_moves)), None)
+        reaction = next(
+            (
+                name
+                for move, name in SERVICE_REACTIONS
+                if move in moves and (move != "reminder" or move in analysis.sure_moves)
+            ),
+            None,
+        )
         if asked_to_do:
             reaction = "request"  # asked to sign, type the PIN, hand over the card: it goes along
         greet_back = state.turn == 1 and "greeting" in moves and reaction not in (None, "small_talk")
@@ -431,7 +477,7 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
         if reaction:
             # thanks for an answer first ("好,明白了。"), then the reaction, then a question asked again
             thanked = sum(1 for a in t.acts if a.kind == "answer_thanks")
-            t.acts.insert(thanked, CustomerAct(reaction, asked_to_do if reaction == "request" else ""))
+            t.acts.insert(thanked, CustomerAct(reaction, asked_to_do or "" if reaction == "request" else ""))
         if greet_back:
             t.acts.insert(0, CustomerAct("greeting"))  # greets back, then reacts ("你好。对,就取五千。")
 
@@ -442,7 +488,7 @@ def respond(scenario: Scenario, state: DrillState, level: Difficulty, analysis: 
             t.offend("ignored", 1)
     if not state.done and state.patience <= 0 and not any(a.kind == "accept" for a in t.acts):
         state.done, state.outcome = True, "walked_away"
-        cause = max(state.offences, key=state.offences.get) if state.offences else ""
+        cause = max(state.offences, key=lambda k: state.offences[k]) if state.offences else ""
         t.act("walk_out", cause if cause in ("rude", "pressure", "ignored") else "")
     if not state.done and state.turn >= MAX_STAFF_TURNS:
         state.done, state.outcome = True, "turn_limit"

@@ -5,6 +5,7 @@ machines, prompted with the persona and the act) replace the authored lines with
 state or the scoring: it receives the same acts and the same state, and must keep the same promises (a fact is said as
 the persona's facts say it; nothing the act does not carry is added).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,9 +21,30 @@ if TYPE_CHECKING:
 
 # Acts worded from scenario.reactions of the same name ("continue" is stored as continue_).
 REACTIONS = {
-    "greeting", "continue", "probe_more", "pitch_too_early", "off_topic", "rude", "violation", "closing_not_ready",
-    "accept", "after_accept", "farewell", "walk_away", "handed_back", "wait_time", "confirm", "explanation",
-    "small_talk", "apology", "thanks", "evaluation", "acknowledge", "no_answer", "waiting_to_leave", "comply",
+    "greeting",
+    "continue",
+    "probe_more",
+    "pitch_too_early",
+    "off_topic",
+    "rude",
+    "violation",
+    "closing_not_ready",
+    "accept",
+    "after_accept",
+    "farewell",
+    "walk_away",
+    "handed_back",
+    "wait_time",
+    "confirm",
+    "explanation",
+    "small_talk",
+    "apology",
+    "thanks",
+    "evaluation",
+    "acknowledge",
+    "no_answer",
+    "waiting_to_leave",
+    "comply",
 }
 FILLERS = {"continue", "probe_more"}  # replies that say nothing: counted by the customer bench (at most 10%)
 
@@ -79,8 +101,11 @@ class TemplateRealiser:
             return next(n for n in scenario.needs if n.id == act.ref).lines
         if act.kind in ("objection", "dodged", "answered"):
             objection = next(o for o in scenario.objections if o.id == act.ref)
-            return {"objection": objection.lines, "dodged": objection.repeat_lines,
-                    "answered": objection.accepted_lines}[act.kind]
+            return {
+                "objection": objection.lines,
+                "dodged": objection.repeat_lines,
+                "answered": objection.accepted_lines,
+            }[act.kind]
         if act.kind in ("ask", "ask_again", "answer_thanks"):
             question = next(q for q in scenario.questions if q.id == act.ref)
             return {"ask": question.lines, "ask_again": question.repeat, "answer_thanks": question.thanks}[act.kind]

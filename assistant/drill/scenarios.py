@@ -1,4 +1,5 @@
 """Loading scenarios and the rubric: validated like the knowledge base, errors name file, entry and field."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -40,13 +41,21 @@ def _check_topics(path: Path, scenario: Scenario, topics: set[str], requests: se
     personal-question topics, all known to the understanding model; reactions to requests name requests."""
     for topic in scenario.persona.facts:
         if topic not in topics | requests:
-            raise KBError(str(path), "persona", f"facts.{topic}",
-                          f"unknown topic '{topic}': use one of {sorted(topics | requests)} "
-                          "(understanding/labels.yaml, personal and requests)")
+            raise KBError(
+                str(path),
+                "persona",
+                f"facts.{topic}",
+                f"unknown topic '{topic}': use one of {sorted(topics | requests)} "
+                "(understanding/labels.yaml, personal and requests)",
+            )
     for request in scenario.reactions.requests:
         if request not in requests:
-            raise KBError(str(path), "reactions", f"requests.{request}",
-                          f"unknown request '{request}': use one of {sorted(requests)} (understanding/labels.yaml)")
+            raise KBError(
+                str(path),
+                "reactions",
+                f"requests.{request}",
+                f"unknown request '{request}': use one of {sorted(requests)} (understanding/labels.yaml)",
+            )
     for need in scenario.needs:
         unknown = sorted(set(need.topics) - topics)
         if unknown:
@@ -62,20 +71,26 @@ def load_scenarios(kb_dir: Path, entry_ids: set[str] | None = None) -> dict[str,
         if scenario.id in scenarios:
             raise KBError(str(path), scenario.id, "id", "duplicate scenario id")
         if entry_ids is not None:
-            references = [(c.id, c.standard) for c in scenario.checkpoints] + [(o.id, o.standard) for o in scenario.objections]
+            references = [(c.id, c.standard) for c in scenario.checkpoints] + [
+                (o.id, o.standard) for o in scenario.objections
+            ]
             for owner, standard in references:
                 if standard and standard not in entry_ids:
                     raise KBError(str(path), owner, "standard", f"unknown knowledge-base entry '{standard}'")
         if known_acts is not None:
             acts = known_acts.get(scenario.id, set())
-            evidences = [(c.id, "evidence", e) for c in scenario.checkpoints for e in c.evidence] + \
-                [(o.id, "answered_by", e) for o in scenario.objections for e in o.answered_by]
+            evidences = [(c.id, "evidence", e) for c in scenario.checkpoints for e in c.evidence] + [
+                (o.id, "answered_by", e) for o in scenario.objections for e in o.answered_by
+            ]
             for owner, field_name, evidence in evidences:
                 unknown = sorted(set(evidence.acts) - acts)
                 if unknown:
-                    raise KBError(str(path), owner, f"{field_name}.acts",
-                                  f"unknown act(s) {unknown}: define them under acts.{scenario.id} in "
-                                  "understanding/labels.yaml")
+                    raise KBError(
+                        str(path),
+                        owner,
+                        f"{field_name}.acts",
+                        f"unknown act(s) {unknown}: define them under acts.{scenario.id} in understanding/labels.yaml",
+                    )
         if labels is not None and labels.get("personal"):
             _check_topics(path, scenario, set(labels["personal"]), set(labels.get("requests") or {}))
         scenarios[scenario.id] = scenario
@@ -105,16 +120,27 @@ def rubric() -> Rubric:
 
 def scenario_list() -> list[dict]:
     """CONTRACTS section 2: `scenarios --json`."""
-    return [{"id": s.id, "title": s.title, "role": s.role, "persona": s.persona.summary,
-             "difficulties": list(rubric().difficulties)} for s in all_scenarios().values()]
+    return [
+        {
+            "id": s.id,
+            "title": s.title,
+            "role": s.role,
+            "persona": s.persona.summary,
+            "difficulties": list(rubric().difficulties),
+        }
+        for s in all_scenarios().values()
+    ]
 
 
 def get_scenario(scenario_id: str) -> Scenario:
     scenario = all_scenarios().get(scenario_id)
     if scenario is None:
         known = "、".join(f"{s.id}({s.title})" for s in all_scenarios().values())
-        raise NotFound(f"unknown scenario {scenario_id!r}", f"没有找到演练场景“{scenario_id}”。可选场景:{known}。",
-                       "unknown_scenario")
+        raise NotFound(
+            f"unknown scenario {scenario_id!r}",
+            f"没有找到演练场景“{scenario_id}”。可选场景:{known}。",
+            "unknown_scenario",
+        )
     return scenario
 
 

@@ -3,6 +3,7 @@
 A scenario is data, not code: the persona, what the customer says in each situation, what they reveal when asked well,
 their objections, and the checkpoints a coach scores. The engine and the scorer only interpret it.
 """
+
 from __future__ import annotations
 
 from typing import Literal, Optional
@@ -12,9 +13,25 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Dimension = Literal["service", "script", "concept", "compliance"]
 DIMENSIONS: tuple[str, ...] = ("service", "script", "concept", "compliance")
 Move = Literal[
-    "greeting", "needs_question", "presentation", "benefit", "objection_answer", "closing", "referral",
-    "reminder", "farewell", "apology", "empathy", "confirm_business", "wait_time", "off_topic", "rude",
-    "small_talk", "diversion", "evaluation_request", "risk_disclosure",
+    "greeting",
+    "needs_question",
+    "presentation",
+    "benefit",
+    "objection_answer",
+    "closing",
+    "referral",
+    "reminder",
+    "farewell",
+    "apology",
+    "empathy",
+    "confirm_business",
+    "wait_time",
+    "off_topic",
+    "rude",
+    "small_talk",
+    "diversion",
+    "evaluation_request",
+    "risk_disclosure",
 ]
 
 

@@ -3,6 +3,7 @@
 Every turn is committed with the customer's reply and the new state in one transaction, so a crash loses nothing and
 never leaves half a turn; the terminal, the web API and the Rasa action all call these functions.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,9 @@ def _db() -> Database:
 def _level(difficulty: str):
     levels = rubric().difficulties
     if difficulty not in levels:
-        raise InputError(f"bad difficulty {difficulty!r}", "难度只能是 easy(简单)、normal(普通)或 hard(困难)。",
-                         "bad_difficulty")
+        raise InputError(
+            f"bad difficulty {difficulty!r}", "难度只能是 easy(简单)、normal(普通)或 hard(困难)。", "bad_difficulty"
+        )
     return levels[difficulty]
 
 
@@ -43,11 +45,17 @@ def _turns(session, drill_id: int) -> list[DrillTurn]:
 def drill_view(drill: Drill, turns: list[DrillTurn]) -> dict:
     scenario = get_scenario(drill.scenario)
     return {
-        "id": drill.id, "scenario": drill.scenario, "title": scenario.title, "difficulty": drill.difficulty,
-        "seed": drill.seed, "status": drill.status, "outcome": drill.state.get("outcome"),
+        "id": drill.id,
+        "scenario": drill.scenario,
+        "title": scenario.title,
+        "difficulty": drill.difficulty,
+        "seed": drill.seed,
+        "status": drill.status,
+        "outcome": drill.state.get("outcome"),
         "done": drill.status == "finished" or bool(drill.state.get("done")),
         "turns": [{"speaker": t.speaker, "text": t.text} for t in turns],
-        "report": drill.report, "created_at": drill.created_at.isoformat(),
+        "report": drill.report,
+        "created_at": drill.created_at.isoformat(),
     }
 
 
@@ -57,8 +65,9 @@ def active_drill(owner: str) -> Drill | None:
 
 
 @retry_when_busy
-def start_drill(owner: str, scenario_id: str, seed: int | None = None, difficulty: str = "normal",
-                user_id: int | None = None) -> dict:
+def start_drill(
+    owner: str, scenario_id: str, seed: int | None = None, difficulty: str = "normal", user_id: int | None = None
+) -> dict:
     scenario = get_scenario(scenario_id)
     level = _level(difficulty)
     if seed is None:
@@ -69,14 +78,24 @@ def start_drill(owner: str, scenario_id: str, seed: int | None = None, difficult
         running = session.scalars(select(Drill).where(Drill.owner == owner, Drill.status == "active")).first()
         if running is not None:
             title = get_scenario(running.scenario).title
-            raise InputError(f"owner {owner} already has drill {running.id}",
-                             f"您已经有一场正在进行的演练(“{title}”),一次只能进行一场。请先说“结束演练”。", "drill_running")
+            raise InputError(
+                f"owner {owner} already has drill {running.id}",
+                f"您已经有一场正在进行的演练(“{title}”),一次只能进行一场。请先说“结束演练”。",
+                "drill_running",
+            )
         state, opening = engine.start(scenario, difficulty, seed, level)
         if user_id is None:
             user_id = user_id_of(owner)
-        drill = Drill(owner=owner, user_id=user_id, scenario=scenario.id, difficulty=difficulty, seed=seed,
-                      status="active", state=state.to_dict(),
-                      session_id=evening.session_for_new_drill(session, user_id, scenario.id))
+        drill = Drill(
+            owner=owner,
+            user_id=user_id,
+            scenario=scenario.id,
+            difficulty=difficulty,
+            seed=seed,
+            status="active",
+            state=state.to_dict(),
+            session_id=evening.session_for_new_drill(session, user_id, scenario.id),
+        )
         session.add(drill)
         session.flush()
         session.add(DrillTurn(drill_id=drill.id, position=0, speaker="customer", text=opening))
@@ -100,14 +119,23 @@ def take_turn(drill_id: int, text: object, owner: str | None = None) -> dict:
     with _db().session() as session:
         drill = _load(session, drill_id, owner, lock=True)
         if drill.status != "active" or drill.state.get("done"):
-            raise InputError(f"drill {drill_id} has ended", "这场演练已经结束了。可以说“开始演练”再来一场。", "drill_ended")
+            raise InputError(
+                f"drill {drill_id} has ended", "这场演练已经结束了。可以说“开始演练”再来一场。", "drill_ended"
+            )
         scenario = get_scenario(drill.scenario)
         state = engine.DrillState.from_dict(drill.state)
         analysis = understanding.analyse(staff_text, drill.scenario)
         reply, events = engine.respond(scenario, state, _level(drill.difficulty), analysis)
         position = len(_turns(session, drill.id))
-        session.add(DrillTurn(drill_id=drill.id, position=position, speaker="staff", text=staff_text,
-                              analysis={**analysis.to_dict(), "events": events}))
+        session.add(
+            DrillTurn(
+                drill_id=drill.id,
+                position=position,
+                speaker="staff",
+                text=staff_text,
+                analysis={**analysis.to_dict(), "events": events},
+            )
+        )
         session.add(DrillTurn(drill_id=drill.id, position=position + 1, speaker="customer", text=reply))
         drill.state = state.to_dict()
         return {"customer": reply, "done": state.done, "outcome": state.outcome}
@@ -126,12 +154,20 @@ def finish_drill(drill_id: int, owner: str | None = None) -> dict:
         state = engine.DrillState.from_dict(drill.state)
         transcript = {"scenario": drill.scenario, "turns": [{"speaker": t.speaker, "text": t.text} for t in turns]}
         if not any(t.speaker == "staff" for t in turns):
-            report = {"scenario": drill.scenario, "total": 0, "passed": False,
-                      "dimensions": {"service": 0, "script": 0, "concept": 0, "compliance": 0}, "findings": [],
-                      "feedback": {"praise": [], "improve": ["这场演练还没有开始对话,没有可评分的内容。"]}}
+            report = {
+                "scenario": drill.scenario,
+                "total": 0,
+                "passed": False,
+                "dimensions": {"service": 0, "script": 0, "concept": 0, "compliance": 0},
+                "findings": [],
+                "feedback": {"praise": [], "improve": ["这场演练还没有开始对话,没有可评分的内容。"]},
+            }
         else:
-            stored = {n: TurnAnalysis.from_dict(t.text, t.analysis) for n, t in enumerate(turns)
-                      if t.speaker == "staff" and t.analysis and "question_text" in t.analysis}
+            stored = {
+                n: TurnAnalysis.from_dict(t.text, t.analysis)
+                for n, t in enumerate(turns)
+                if t.speaker == "staff" and t.analysis and "question_text" in t.analysis
+            }
             report = score_transcript(transcript, analyses=stored, unanswered=state.unanswered_questions)
         report["outcome"] = state.outcome
         # the customer's own questions (issue 14): asked, and those left unanswered (noted under findings)
@@ -152,8 +188,10 @@ def format_report(report: dict) -> str:
     """The score report as staff read it in chat and in the terminal."""
     names = {"service": "服务规范", "script": "销售话术", "concept": "营销理念", "compliance": "合规"}
     verdict = "情景通关:通过 ✔" if report["passed"] else "情景通关:未通过"
-    lines = [f"【演练评分】总分 {report['total']} 分 —— {verdict}",
-             " ".join(f"{names[d]} {v}" for d, v in report["dimensions"].items())]
+    lines = [
+        f"【演练评分】总分 {report['total']} 分 —— {verdict}",
+        " ".join(f"{names[d]} {v}" for d, v in report["dimensions"].items()),
+    ]
     violations = [f for f in report["findings"] if f["status"] == "violation"]
     if violations:
         lines.append("合规问题:" + ";".join(f["note"] for f in violations))

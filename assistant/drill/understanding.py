@@ -5,10 +5,12 @@ moves and acts are multi-label classifiers over character n-grams and the turn's
 judged clause by clause with the turn around it, so "理财不保本" is a disclosure and "这个基本亏不了" a promise.
 The drill engine, the scorer and the coach's transcript page all read this one analysis of a turn.
 """
+
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +23,7 @@ from assistant.drill.schema import Evidence
 from assistant.text import normalize
 
 log = logging.getLogger(__name__)
+_CLAUSE_TRIM = " ,,。;;\n"  # characters stripped from both ends of a clause
 _CLAUSE_SPLIT = re.compile(r"(?<=[。!?;!?;\n,,])")  # split after the mark: a clause keeps its "?"
 QUESTION_MARKS = ("?", "?", "吗", "呢", "请问", "有没有", "是不是", "要不要", "能不能", "需不需要", "会不会", "是否")
 # Question words that also appear in statements (几分钟就好了, 到期拿多少): they ask only when addressed to the customer.
@@ -50,29 +53,44 @@ class TurnAnalysis:
     is_question: bool = False
     question_text: str = ""  # the clauses that ask something
     topics: set[str] = field(default_factory=set)  # knowledge-base topics the turn names (基金定投 → fund_sip)
-    personal: list[str] = field(default_factory=list)  # what the turn asks the customer about themselves, likeliest first
+    personal: list[str] = field(
+        default_factory=list
+    )  # what the turn asks the customer about themselves, likeliest first
     requests: list[str] = field(default_factory=list)  # what it asks the customer to do or decide (sign, decide...)
     sure_moves: set[str] = field(default_factory=set)  # moves clear enough for the customer to take offence or leave
 
     def to_dict(self) -> dict:
-        return {"moves": sorted(self.moves), "acts": sorted(self.acts),
-                "violations": [v.to_dict() for v in self.violations],
-                "is_question": self.is_question, "question_text": self.question_text, "topics": sorted(self.topics),
-                "personal": list(self.personal), "requests": list(self.requests),
-                "sure_moves": sorted(self.sure_moves)}
+        return {
+            "moves": sorted(self.moves),
+            "acts": sorted(self.acts),
+            "violations": [v.to_dict() for v in self.violations],
+            "is_question": self.is_question,
+            "question_text": self.question_text,
+            "topics": sorted(self.topics),
+            "personal": list(self.personal),
+            "requests": list(self.requests),
+            "sure_moves": sorted(self.sure_moves),
+        }
 
     @classmethod
     def from_dict(cls, text: str, data: dict) -> "TurnAnalysis":
         """The analysis stored with a drill turn, so scoring sees what the customer reacted to, without redoing it."""
-        return cls(text=text, moves=set(data["moves"]), acts=set(data.get("acts", [])),
-                   violations=[Violation(**v) for v in data["violations"]],
-                   is_question=data["is_question"], question_text=data["question_text"], topics=set(data["topics"]),
-                   personal=list(data.get("personal", [])), requests=list(data.get("requests", [])),
-                   sure_moves=set(data.get("sure_moves", data["moves"])))
+        return cls(
+            text=text,
+            moves=set(data["moves"]),
+            acts=set(data.get("acts", [])),
+            violations=[Violation(**v) for v in data["violations"]],
+            is_question=data["is_question"],
+            question_text=data["question_text"],
+            topics=set(data["topics"]),
+            personal=list(data.get("personal", [])),
+            requests=list(data.get("requests", [])),
+            sure_moves=set(data.get("sure_moves", data["moves"])),
+        )
 
 
 def clauses(text: str) -> list[str]:
-    return [c.strip(" ,,。;;\n") for c in _CLAUSE_SPLIT.split(text) if c.strip(" ,,。;;\n")]
+    return [c.strip(_CLAUSE_TRIM) for c in _CLAUSE_SPLIT.split(text) if c.strip(_CLAUSE_TRIM)]
 
 
 def is_question_clause(clause: str) -> bool:
@@ -103,7 +121,7 @@ class Understanding:
         from assistant.nlu.corpus import load_corpus
         from assistant.nlu.model import load_or_train
 
-        self.named_topics = named_topics or (lambda text: set())
+        self.named_topics: Callable[[str], set[str]] = named_topics or (lambda text: set())
         self.embedder = embedder
         corpus = load_corpus(kb_dir / "understanding")
         self.labels = corpus.labels
@@ -127,30 +145,43 @@ class Understanding:
         move_p = self.model.moves.turn_proba([head], embedding)[0]
         labels = self.model.moves.labels
         moves = {labels[j] for j in range(len(labels)) if move_p[j] >= self.model.moves.threshold}
-        sure = {labels[j] for j in range(len(labels))
-                if labels[j] in moves and move_p[j] >= SURE_MOVE_THRESHOLDS.get(labels[j], 0.0)}
+        sure = {
+            labels[j]
+            for j in range(len(labels))
+            if labels[j] in moves and move_p[j] >= SURE_MOVE_THRESHOLDS.get(labels[j], 0.0)
+        }
         sentences = split_sentences(head)
         if sure & ENDING_MOVES and len(sentences) > 1:
             last_p = self.model.moves.proba(sentences[-1:], embedding)[0]
-            sure -= {label for label in ENDING_MOVES
-                     if last_p[labels.index(label)] < SURE_MOVE_THRESHOLDS.get(label, self.model.moves.threshold)}
+            sure -= {
+                label
+                for label in ENDING_MOVES
+                if last_p[labels.index(label)] < SURE_MOVE_THRESHOLDS.get(label, self.model.moves.threshold)
+            }
         acts: set[str] = set()
         if scenario:
             qualified = self.model.acts.predict([head], embedding, [self.model.act_allowed(scenario)])[0]
             acts = {a.split(".", 1)[1] for a in qualified}
-        violations = []
+        violations: list[Violation] = []
         for kind, clause, _p in self.model.compliance.findings(head, embedding[0] if embedding is not None else None):
             if not any(v.kind == kind for v in violations):
                 violations.append(Violation(kind, clause, self.notes.get(kind, kind)))
         questions = [c for c in clauses(head) if is_question_clause(c)]
-        analysis = TurnAnalysis(text=text, moves=moves, sure_moves=sure, acts=acts, violations=violations,
-                                is_question=bool(questions), question_text=" ".join(questions),
-                                topics=self.named_topics(head))
+        analysis = TurnAnalysis(
+            text=text,
+            moves=moves,
+            sure_moves=sure,
+            acts=acts,
+            violations=violations,
+            is_question=bool(questions),
+            question_text=" ".join(questions),
+            topics=self.named_topics(head),
+        )
         if personal:
             analysis.personal, analysis.requests = self.asked_of_customer(head, embedding, questions)
         return analysis
 
-    def asked_of_customer(self, text: str, embedding, questions: list[str] = ()) -> tuple[list[str], list[str]]:
+    def asked_of_customer(self, text: str, embedding, questions: Sequence[str] = ()) -> tuple[list[str], list[str]]:
         """(personal-question topics, requests) of a turn, likeliest first: what it asks about the customer
         themselves, and what it asks the customer to do or decide."""
         # the last asking clauses of a longer turn, each with its own embedding: "……您单位离这儿近吗?" at the end of
@@ -161,8 +192,10 @@ class Understanding:
             from assistant.nlu.features import embed_text
 
             pieces_embedding = self.embedder.encode_queries([embed_text(q) for q in pieces])
-        return tuple(self._tagged(model, text, embedding, pieces, pieces_embedding)  # type: ignore[return-value]
-                     for model in (self.model.personal, self.model.requests))
+        return tuple(
+            self._tagged(model, text, embedding, pieces, pieces_embedding)  # type: ignore[return-value]
+            for model in (self.model.personal, self.model.requests)
+        )
 
     @staticmethod
     def _tagged(model, text: str, embedding, pieces: list[str], pieces_embedding) -> list[str]:

@@ -1,4 +1,5 @@
 """Loading and validating scripts_kb/: all or nothing, errors name file, entry and field."""
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 One YAML file per topic of the taxonomy; every entry inherits the file's `product`.
 Validation is strict (unknown fields are refused) so a typo in a field name is an error, not silently ignored.
 """
+
 from __future__ import annotations
 
 from typing import Literal, Optional
@@ -33,8 +34,20 @@ TOPICS: dict[str, str] = {
 
 # Topics that are products a staff member sells: they need the full sales kit.
 PRODUCT_TOPICS = frozenset(
-    {"fund_sip", "wealth", "deposit", "insurance", "credit_card", "mobile_banking", "vip",
-     "settlement_card", "corporate_ebank", "loan", "self_service", "appointment"}
+    {
+        "fund_sip",
+        "wealth",
+        "deposit",
+        "insurance",
+        "credit_card",
+        "mobile_banking",
+        "vip",
+        "settlement_card",
+        "corporate_ebank",
+        "loan",
+        "self_service",
+        "appointment",
+    }
 )
 
 Kind = Literal["fab", "one_liner", "objection", "service_step", "process", "case"]

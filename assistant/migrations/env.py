@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from the caller (assistant.db.upgrade) or DATABASE_URL."""
+
 from alembic import context
 
 from assistant.config import get_settings

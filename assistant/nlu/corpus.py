@@ -18,6 +18,7 @@ and two sets of tagged lines, each a writer's file of items with their labels (e
     items:
       - {text: "……", topics: [name, age]}
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -186,13 +187,22 @@ def _utterance(item, path: Path, writer: str, scenario: str, labels: Labels) -> 
             raise CorpusError(f"{where}: field 'span' is not a part of 'text'")
     elif span is not None:
         raise CorpusError(f"{where}: field 'span' only goes with a violation")
-    return Utterance(text=text.strip(), writer=writer, scenario=scenario, moves=frozenset(moves),
-                     acts=frozenset(f"{scenario}.{a}" for a in acts), violation=violation,
-                     span=span.strip() if span else None, hard_negative=hard, source=where)
+    return Utterance(
+        text=text.strip(),
+        writer=writer,
+        scenario=scenario,
+        moves=frozenset(moves),
+        acts=frozenset(f"{scenario}.{a}" for a in acts),
+        violation=violation,
+        span=span.strip() if span else None,
+        hard_negative=hard,
+        source=where,
+    )
 
 
-def _writer_file(path: Path, writers: dict, items_key: str, fields: str, owner: str, owner_is: str
-                 ) -> tuple[dict, str, list]:
+def _writer_file(
+    path: Path, writers: dict, items_key: str, fields: str, owner: str, owner_is: str
+) -> tuple[dict, str, list]:
     """(data, writer, items) of one writer's file, checked: a mapping, a known writer who owns the file (`owner`,
     described as `owner_is`), a non-empty list under `items_key`."""
     data = _read(path)
@@ -209,8 +219,9 @@ def _writer_file(path: Path, writers: dict, items_key: str, fields: str, owner: 
 
 
 def load_file(path: Path, labels: Labels, writers: dict) -> list[Utterance]:
-    data, writer, items = _writer_file(path, writers, "utterances", "writer, scenario and utterances",
-                                       path.parent.name, "the file is in the folder of")
+    data, writer, items = _writer_file(
+        path, writers, "utterances", "writer, scenario and utterances", path.parent.name, "the file is in the folder of"
+    )
     scenario = data.get("scenario")
     if scenario != GENERAL and scenario not in labels.acts:
         raise CorpusError(f"{path}: field 'scenario' is '{scenario}', not a scenario in labels.yaml or '{GENERAL}'")
@@ -254,8 +265,7 @@ def load_corpus(root: Path) -> Corpus:
         for path in tagged_files(root, kind):
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
             tagged[kind.name].extend(load_tagged_file(path, kind, labels, writers))
-    return Corpus(labels=labels, writers=writers, utterances=utterances, fingerprint=digest.hexdigest()[:16],
-                  **tagged)
+    return Corpus(labels=labels, writers=writers, utterances=utterances, fingerprint=digest.hexdigest()[:16], **tagged)
 
 
 @lru_cache(maxsize=2)

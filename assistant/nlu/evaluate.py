@@ -4,6 +4,7 @@ For each writer, train on every other writer's lines and test on that writer's: 
 never saw. Probabilities are pooled over the folds, so the figures can be read at any decision threshold (the sweep
 that chose the thresholds the product uses).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -56,8 +57,9 @@ class Pooled:
     writers: list[str] = field(default_factory=list)
 
 
-def pool(corpus: Corpus, embeddings: np.ndarray | None, writers: list[str] | None = None,
-         log=lambda message: None) -> Pooled:
+def pool(
+    corpus: Corpus, embeddings: np.ndarray | None, writers: list[str] | None = None, log=lambda message: None
+) -> Pooled:
     utterances = corpus.utterances
     writers = writers or sorted({u.writer for u in utterances})
     move_labels, act_labels = sorted(corpus.labels.moves), corpus.labels.act_labels()
@@ -67,8 +69,9 @@ def pool(corpus: Corpus, embeddings: np.ndarray | None, writers: list[str] | Non
         test_rows = [i for i, u in enumerate(utterances) if u.writer == writer]
         train_rows = [i for i, u in enumerate(utterances) if u.writer != writer]
         log(f"  leaving out {writer}: training on {len(train_rows)} lines, testing on {len(test_rows)}")
-        model = train([utterances[i] for i in train_rows], corpus,
-                      embeddings[train_rows] if embeddings is not None else None)
+        model = train(
+            [utterances[i] for i in train_rows], corpus, embeddings[train_rows] if embeddings is not None else None
+        )
         test = [utterances[i] for i in test_rows]
         emb = embeddings[test_rows] if embeddings is not None else None
         texts = [u.text for u in test]
@@ -80,8 +83,8 @@ def pool(corpus: Corpus, embeddings: np.ndarray | None, writers: list[str] | Non
                 sub = model.acts.by_scenario.get(u.scenario)
                 row = np.zeros(len(act_labels), dtype=np.float32)
                 if sub is not None:
-                    probs = sub.turn_proba([u.text], emb[k:k + 1] if emb is not None else None)[0]
-                    for label, value in zip(sub.labels, probs):
+                    probs = sub.turn_proba([u.text], emb[k : k + 1] if emb is not None else None)[0]
+                    for label, value in zip(sub.labels, probs, strict=False):
                         row[act_col[label]] = value
                 ap.append(row)
                 at.append(np.array([a in u.acts for a in act_labels]))
@@ -89,8 +92,9 @@ def pool(corpus: Corpus, embeddings: np.ndarray | None, writers: list[str] | Non
             scored = model.compliance.clause_probabilities(u.text, emb[k] if emb is not None else None)
             best = max(scored, key=lambda item: item[2]) if scored else ("", "", 0.0)
             comp.append((u, best[2], best[0]))
-    return Pooled(move_labels, act_labels, np.vstack(mt), np.vstack(mp), np.array(at), np.array(ap), aw, comp,
-                  line_writers)
+    return Pooled(
+        move_labels, act_labels, np.vstack(mt), np.vstack(mp), np.array(at), np.array(ap), aw, comp, line_writers
+    )
 
 
 @dataclass
@@ -104,8 +108,9 @@ class Figures:
     counts: dict[str, int]
 
 
-def figures(pooled: Pooled, move_threshold: float, act_threshold: float, compliance_threshold: float,
-            writer: str | None = None) -> Figures:
+def figures(
+    pooled: Pooled, move_threshold: float, act_threshold: float, compliance_threshold: float, writer: str | None = None
+) -> Figures:
     """The figures at the given thresholds, for every writer or one."""
     rows = [i for i, w in enumerate(pooled.writers) if writer in (None, w)]
     act_rows = [i for i, w in enumerate(pooled.act_writers) if writer in (None, w)]
@@ -117,7 +122,8 @@ def figures(pooled: Pooled, move_threshold: float, act_threshold: float, complia
     hard = [p for u, p, _ in lines if u.hard_negative and not u.violation]
     clean = [p for u, p, _ in lines if not u.violation]
     return Figures(
-        moves=moves, acts=acts,
+        moves=moves,
+        acts=acts,
         violation_recall=len(caught) / len(slips) if slips else float("nan"),
         kind_accuracy=sum(k == u.violation for u, _, k in caught) / len(caught) if caught else float("nan"),
         hard_negative_false_alarms=sum(p >= compliance_threshold for p in hard) / len(hard) if hard else float("nan"),
@@ -134,8 +140,9 @@ class TaggedFigures:
     counts: dict[str, int]
 
 
-def pool_tagged(corpus: Corpus, name: str, embeddings: np.ndarray | None, log=lambda message: None
-                ) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+def pool_tagged(
+    corpus: Corpus, name: str, embeddings: np.ndarray | None, log=lambda message: None
+) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
     """Leave one writer of a tagged set ("personal", "requests") out: (labels, truth, held-out probabilities,
     writer per row). `embeddings`: the whole corpus's (model.corpus_embeddings)."""
     from assistant.nlu.model import tagged_offset, train_tagged
@@ -150,6 +157,7 @@ def pool_tagged(corpus: Corpus, name: str, embeddings: np.ndarray | None, log=la
         test_rows = [j for j, q in enumerate(lines) if q.writer == writer]
         log(f"  leaving out {writer}: testing on {len(test_rows)} lines")
         model = train_tagged(corpus, name, embeddings, train_rows)
+        assert model is not None  # the set has lines: the writers come from them
         emb = embeddings[[offset + j for j in test_rows]] if embeddings is not None else None
         proba.append(model.turn_proba([lines[j].text for j in test_rows], emb))
         truth.append(np.array([[t in lines[j].topics for t in labels] for j in test_rows]))
@@ -164,4 +172,5 @@ def tagged_figures(labels: list[str], truth: np.ndarray, proba: np.ndarray, thre
         labels=per_class(truth, predicted, labels),
         false_alarms=float(predicted[~tagged].any(axis=1).mean()) if (~tagged).any() else float("nan"),
         exact=float((predicted[tagged] == truth[tagged]).all(axis=1).mean()) if tagged.any() else float("nan"),
-        counts={"labelled": int(tagged.sum()), "none": int((~tagged).sum())})
+        counts={"labelled": int(tagged.sum()), "none": int((~tagged).sum())},
+    )

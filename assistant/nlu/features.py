@@ -2,6 +2,7 @@
 
 Punctuation is dropped before the n-grams, so "您好,请坐。" and a speech-to-text "您好请坐" look alike to the model.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,9 @@ def split_sentences(text: str) -> list[str]:
 def char_vectorizer(max_n: int = 3):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, max_n), min_df=2, sublinear_tf=True,
-                           preprocessor=squash, dtype=np.float32)
+    return TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(1, max_n), min_df=2, sublinear_tf=True, preprocessor=squash, dtype=np.float32
+    )
 
 
 def combine(char_rows, embeddings: np.ndarray | None):

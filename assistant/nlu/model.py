@@ -5,6 +5,7 @@ Each is a set of logistic regressions over character n-grams plus the turn's sen
 exact wording, negation ("不保本" is not "保本") and typos; the embedding carries paraphrase. One embedding per turn
 keeps a turn's analysis cheap. The model is a build product, cached by the corpus fingerprint and the embedder's name.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from typing import Any
 from scipy import sparse
 
 from assistant.nlu.corpus import TAGGED_SETS, Corpus, Utterance
@@ -43,11 +45,39 @@ REQUEST_THRESHOLD = 0.7
 # question may ask about the customer themselves ("您今天办什么业务?"); a closing asks for a decision and a
 # reminder may ask to check ("您核对一下金额").
 TAGGED_NEGATIVE_MOVES = {
-    "personal": {"greeting", "presentation", "benefit", "objection_answer", "empathy", "apology", "closing",
-                 "referral", "diversion", "wait_time", "reminder", "evaluation_request", "farewell",
-                 "risk_disclosure", "rude", "off_topic"},
-    "requests": {"greeting", "presentation", "benefit", "objection_answer", "empathy", "apology", "wait_time",
-                 "farewell", "risk_disclosure", "small_talk", "rude", "off_topic", "needs_question"},
+    "personal": {
+        "greeting",
+        "presentation",
+        "benefit",
+        "objection_answer",
+        "empathy",
+        "apology",
+        "closing",
+        "referral",
+        "diversion",
+        "wait_time",
+        "reminder",
+        "evaluation_request",
+        "farewell",
+        "risk_disclosure",
+        "rude",
+        "off_topic",
+    },
+    "requests": {
+        "greeting",
+        "presentation",
+        "benefit",
+        "objection_answer",
+        "empathy",
+        "apology",
+        "wait_time",
+        "farewell",
+        "risk_disclosure",
+        "small_talk",
+        "rude",
+        "off_topic",
+        "needs_question",
+    },
 }
 # Personal questions are negatives for the requests, except topics a request may also be about (the amount, a phone
 # number, what the customer came for).
@@ -68,8 +98,8 @@ class MultiLabel:
     C: float = 4.0
     threshold: float = 0.5
     balanced: bool = True
-    vectorizer: object = None
-    models: dict[str, object] = field(default_factory=dict)
+    vectorizer: Any = None  # a fitted TfidfVectorizer
+    models: dict[str, Any] = field(default_factory=dict)  # label -> fitted LogisticRegression
     by_clause: bool = False  # turn_proba also looks at each clause, not only each sentence
 
     def fit(self, texts: list[str], targets: list[set[str]], embeddings: np.ndarray | None) -> "MultiLabel":
@@ -106,8 +136,9 @@ class MultiLabel:
         np.maximum.at(out, np.array(owner), p)
         return out
 
-    def predict(self, texts: list[str], embeddings: np.ndarray | None, allowed: list[set[str]] | None = None
-                ) -> list[set[str]]:
+    def predict(
+        self, texts: list[str], embeddings: np.ndarray | None, allowed: list[set[str]] | None = None
+    ) -> list[set[str]]:
         p = self.turn_proba(texts, embeddings)
         result = []
         for i in range(len(texts)):
@@ -144,9 +175,11 @@ class ScenarioActs:
             if not rows:
                 continue
             labels = [f"{scenario}.{a}" for a in corpus.labels.scenario_acts(scenario)]
-            models[scenario] = MultiLabel(labels).fit([utterances[i].text for i in rows],
-                                                      [set(utterances[i].acts) for i in rows],
-                                                      embeddings[rows] if embeddings is not None else None)
+            models[scenario] = MultiLabel(labels).fit(
+                [utterances[i].text for i in rows],
+                [set(utterances[i].acts) for i in rows],
+                embeddings[rows] if embeddings is not None else None,
+            )
         return cls(models)
 
     def predict(self, texts: list[str], embeddings: np.ndarray | None, allowed: list[set[str]]) -> list[set[str]]:
@@ -155,7 +188,7 @@ class ScenarioActs:
         for i, text in enumerate(texts):
             scenario = next(iter(allowed[i]), "").split(".", 1)[0]
             model = self.by_scenario.get(scenario)
-            emb = embeddings[i:i + 1] if embeddings is not None else None
+            emb = embeddings[i : i + 1] if embeddings is not None else None
             out.append(model.predict([text], emb)[0] if model else set())
         return out
 
@@ -188,13 +221,14 @@ class ClauseCompliance:
 
     C: float = 8.0
     threshold: float = 0.5  # probability of "any violation" that flags a clause
-    clause_vec: object = None
-    turn_vec: object = None
-    model: object = None
+    clause_vec: Any = None  # fitted TfidfVectorizers and LogisticRegression (sklearn is untyped)
+    turn_vec: Any = None
+    model: Any = None
 
     def _X(self, clauses: list[str], turns: list[str], turn_embeddings: np.ndarray | None):
-        rows = sparse.hstack([self.clause_vec.transform(clauses),
-                              self.turn_vec.transform(turns) * TURN_CONTEXT_WEIGHT], format="csr")
+        rows = sparse.hstack(
+            [self.clause_vec.transform(clauses), self.turn_vec.transform(turns) * TURN_CONTEXT_WEIGHT], format="csr"
+        )
         return combine(rows, turn_embeddings)
 
     def fit(self, utterances: list[Utterance], embeddings: np.ndarray | None) -> "ClauseCompliance":
@@ -206,7 +240,8 @@ class ClauseCompliance:
         self.turn_vec = char_vectorizer(3).fit([u.text for u in utterances])
         emb = embeddings[owners] if embeddings is not None else None
         self.model = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced").fit(
-            self._X(clauses, turns, emb), labels)
+            self._X(clauses, turns, emb), labels
+        )
         return self
 
     def clause_probabilities(self, text: str, turn_embedding: np.ndarray | None) -> list[tuple[str, str, float]]:
@@ -217,7 +252,7 @@ class ClauseCompliance:
         classes = list(self.model.classes_)
         none = classes.index(NONE)
         out = []
-        for clause, row in zip(clauses, p):
+        for clause, row in zip(clauses, p, strict=False):
             kind = max((row[j], c) for j, c in enumerate(classes) if c != NONE)[1]
             out.append((str(kind), clause, float(1 - row[none])))
         return out
@@ -237,12 +272,15 @@ def tagged_offset(corpus: Corpus, name: str) -> int:
     raise KeyError(name)
 
 
-def tagged_examples(corpus: Corpus, name: str, rows: list[int] | None = None
-                    ) -> tuple[list[str], list[set[str]], list[int]]:
+def tagged_examples(
+    corpus: Corpus, name: str, rows: list[int] | None = None
+) -> tuple[list[str], list[set[str]], list[int]]:
     """(text, labels, index into the corpus embeddings) for a tagged set's model: its lines (`rows` of them, all by
     default) and, as negatives, main-corpus lines whose moves cannot do the set's thing (and, for the requests,
     personal questions)."""
-    texts, targets, index = [], [], []
+    texts: list[str] = []
+    targets: list[set[str]] = []
+    index: list[int] = []
     safe = TAGGED_NEGATIVE_MOVES[name]
     for i, u in enumerate(corpus.utterances):
         if u.moves <= safe:
@@ -257,7 +295,7 @@ def tagged_examples(corpus: Corpus, name: str, rows: list[int] | None = None
                 targets.append(set())
                 index.append(offset + j)
     lines, offset = getattr(corpus, name), tagged_offset(corpus, name)
-    for j in (range(len(lines)) if rows is None else rows):
+    for j in range(len(lines)) if rows is None else rows:
         texts.append(lines[j].text)
         targets.append(set(lines[j].topics))
         index.append(offset + j)
@@ -291,8 +329,9 @@ def model_fingerprint(corpus: Corpus, embedder_name: str | None) -> str:
     return hashlib.sha256(f"{MODEL_FORMAT}|{corpus.fingerprint}|{embedder_name}".encode()).hexdigest()[:16]
 
 
-def train_tagged(corpus: Corpus, name: str, embeddings: np.ndarray | None, rows: list[int] | None = None
-                 ) -> MultiLabel | None:
+def train_tagged(
+    corpus: Corpus, name: str, embeddings: np.ndarray | None, rows: list[int] | None = None
+) -> MultiLabel | None:
     """A tagged set's model ("personal", "requests"). `embeddings`: the whole corpus's (see corpus_embeddings)."""
     labels = getattr(corpus.labels, name)
     if not getattr(corpus, name) or not labels:
@@ -300,19 +339,31 @@ def train_tagged(corpus: Corpus, name: str, embeddings: np.ndarray | None, rows:
     texts, targets, index = tagged_examples(corpus, name, rows)
     # a request or a personal question is one clause of a turn ("请您自己输密码,我不看"): each clause is looked at
     return MultiLabel(sorted(labels), by_clause=True).fit(
-        texts, targets, embeddings[index] if embeddings is not None else None)
+        texts, targets, embeddings[index] if embeddings is not None else None
+    )
 
 
-def train(utterances: list[Utterance], corpus: Corpus, embeddings: np.ndarray | None,
-          fingerprint: str = "", all_embeddings: np.ndarray | None = None) -> UnderstandingModel:
+def train(
+    utterances: list[Utterance],
+    corpus: Corpus,
+    embeddings: np.ndarray | None,
+    fingerprint: str = "",
+    all_embeddings: np.ndarray | None = None,
+) -> UnderstandingModel:
     """`embeddings`: the rows of `utterances`; `all_embeddings`: the whole corpus's, for the tagged sets."""
     texts = [u.text for u in utterances]
     moves = MultiLabel(sorted(corpus.labels.moves)).fit(texts, [set(u.moves) for u in utterances], embeddings)
     acts = ScenarioActs.fit(utterances, corpus, embeddings)
     compliance = ClauseCompliance().fit(utterances, embeddings)
-    return UnderstandingModel(fingerprint, moves, acts, compliance, embeddings is not None,
-                              train_tagged(corpus, "personal", all_embeddings),
-                              train_tagged(corpus, "requests", all_embeddings)).apply_thresholds()
+    return UnderstandingModel(
+        fingerprint,
+        moves,
+        acts,
+        compliance,
+        embeddings is not None,
+        train_tagged(corpus, "personal", all_embeddings),
+        train_tagged(corpus, "requests", all_embeddings),
+    ).apply_thresholds()
 
 
 class EmbeddingCache:
@@ -330,21 +381,26 @@ class EmbeddingCache:
         return hashlib.sha1(embed_text(text).encode()).hexdigest()
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        missing = sorted({self.key(t): embed_text(t) for t in texts if self.key(t) not in self.vectors}.items(),
-                         key=lambda item: len(item[1]))  # similar lengths per batch: less padding
+        missing = sorted(
+            {self.key(t): embed_text(t) for t in texts if self.key(t) not in self.vectors}.items(),
+            key=lambda item: len(item[1]),
+        )  # similar lengths per batch: less padding
         if missing:
             from concurrent.futures import ThreadPoolExecutor
 
             log.info("encoding %d corpus lines", len(missing))
-            chunks = [missing[start:start + 32] for start in range(0, len(missing), 32)]
+            chunks = [missing[start : start + 32] for start in range(0, len(missing), 32)]
             # the encoder releases the GIL and is safe to call concurrently: one chunk per core
             with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as pool:
-                for chunk, vectors in zip(chunks, pool.map(
-                        lambda chunk: self.embedder.encode_queries([t for _, t in chunk]), chunks)):
-                    self.vectors.update({k: v for (k, _), v in zip(chunk, vectors)})
+                for chunk, vectors in zip(
+                    chunks,
+                    pool.map(lambda chunk: self.embedder.encode_queries([t for _, t in chunk]), chunks),
+                    strict=False,
+                ):
+                    self.vectors.update({k: v for (k, _), v in zip(chunk, vectors, strict=False)})
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp.npz")
-            np.savez(tmp, **self.vectors)
+            np.savez(tmp, **self.vectors)  # type: ignore[arg-type]  # numpy's stub types **kwds as its bool flag
             tmp.replace(self.path)
         return np.stack([self.vectors[self.key(t)] for t in texts]).astype(np.float32)
 
@@ -359,7 +415,8 @@ def corpus_embeddings(corpus: Corpus, embedder, cache_dir: Path) -> np.ndarray |
     if not embedder:
         return None
     return embedding_cache(embedder, cache_dir).encode(
-        [u.text for u in corpus.utterances] + [q.text for kind in TAGGED_SETS for q in getattr(corpus, kind.name)])
+        [u.text for u in corpus.utterances] + [q.text for kind in TAGGED_SETS for q in getattr(corpus, kind.name)]
+    )
 
 
 def load_or_train(corpus: Corpus, embedder, cache_dir: Path) -> UnderstandingModel:
@@ -376,7 +433,7 @@ def load_or_train(corpus: Corpus, embedder, cache_dir: Path) -> UnderstandingMod
         except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, not fatal
             log.warning("understanding model %s unreadable (%s): retraining", path, exc)
     all_embeddings = corpus_embeddings(corpus, embedder, cache_dir)
-    embeddings = all_embeddings[:len(corpus.utterances)] if all_embeddings is not None else None
+    embeddings = all_embeddings[: len(corpus.utterances)] if all_embeddings is not None else None
     model = train(corpus.utterances, corpus, embeddings, fingerprint, all_embeddings)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

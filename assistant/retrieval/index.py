@@ -2,6 +2,7 @@
 
 Built into a temporary directory and renamed into place, so a crash mid-build never leaves a half index behind.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -124,7 +125,9 @@ def save_index(index: RetrievalIndex, target: Path) -> None:
         faiss.write_index(index.dense, str(staging / "dense.faiss"))
         index.lexical.save(str(staging / "bm25"), show_progress=False)
         units = [{"entry": u.entry, "text": u.text, "is_query": u.is_query} for u in index.units]
-        (staging / "units.json").write_text(json.dumps({"entry_ids": index.entry_ids, "units": units}, ensure_ascii=False))
+        (staging / "units.json").write_text(
+            json.dumps({"entry_ids": index.entry_ids, "units": units}, ensure_ascii=False)
+        )
         # meta.json last: its presence marks a complete index.
         (staging / "meta.json").write_text(json.dumps(index.meta, ensure_ascii=False, indent=1))
         old = target.with_name(target.name + ".old")

@@ -1,4 +1,5 @@
 """Jieba tokens for the lexical half of retrieval, with the knowledge base's own product words in the dictionary."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Hybrid search over the knowledge base: dense (FAISS) and lexical (BM25) rankings fused, plus an in-scope decision."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,33 @@ LEXICAL_CANDIDATES = 100
 
 # Cue words for the kind of entry a question wants; a hint on top of the semantic ranking, never a filter.
 KIND_CUES: dict[str, tuple[str, ...]] = {
-    "objection": ("怕", "担心", "不想", "不需要", "不要", "考虑", "太低", "太高", "没钱", "没闲钱", "没时间", "麻烦",
-                  "不会用", "不放心", "异议", "拒绝", "嫌", "别家", "别的银行", "亏", "不安全", "不信", "怎么回", "咋回", "顾虑"),
+    "objection": (
+        "怕",
+        "担心",
+        "不想",
+        "不需要",
+        "不要",
+        "考虑",
+        "太低",
+        "太高",
+        "没钱",
+        "没闲钱",
+        "没时间",
+        "麻烦",
+        "不会用",
+        "不放心",
+        "异议",
+        "拒绝",
+        "嫌",
+        "别家",
+        "别的银行",
+        "亏",
+        "不安全",
+        "不信",
+        "怎么回",
+        "咋回",
+        "顾虑",
+    ),
     "one_liner": ("一句话", "一句", "开口", "简短"),
     "fab": ("fab", "介绍", "卖点", "特点", "优势", "好处", "话术"),
     "service_step": ("第一步", "七步", "步骤", "动作", "怎么说"),
@@ -52,8 +78,14 @@ class Hit:
 
     def to_dict(self) -> dict:
         e = self.entry
-        return {"id": e.id, "product": e.product, "kind": e.kind, "title": e.title, "text": e.text,
-                "score": round(self.score, 4)}
+        return {
+            "id": e.id,
+            "product": e.product,
+            "kind": e.kind,
+            "title": e.title,
+            "text": e.text,
+            "score": round(self.score, 4),
+        }
 
 
 @dataclass
@@ -65,8 +97,13 @@ class SearchResult:
     suggestions: list[dict] = field(default_factory=list)  # closest topics to try when nothing fits
 
     def to_dict(self) -> dict:
-        return {"query": self.query, "in_scope": self.in_scope, "hits": [h.to_dict() for h in self.hits],
-                "confidence": round(self.confidence, 3), "suggestions": self.suggestions}
+        return {
+            "query": self.query,
+            "in_scope": self.in_scope,
+            "hits": [h.to_dict() for h in self.hits],
+            "confidence": round(self.confidence, 3),
+            "suggestions": self.suggestions,
+        }
 
 
 class Calibrator:
@@ -87,8 +124,13 @@ class Calibrator:
         return 1.0 / (1.0 + math.exp(-z))
 
     def to_dict(self) -> dict:
-        return {"coef": self.coef.tolist(), "intercept": self.intercept, "mean": self.mean.tolist(),
-                "scale": self.scale.tolist(), "features": list(self.FEATURES)}
+        return {
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept,
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "features": list(self.FEATURES),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> "Calibrator":
@@ -150,7 +192,7 @@ class Searcher:
         k = min(UNIT_CANDIDATES, self.index.dense.ntotal)
         unit_scores, unit_ids = self.index.dense.search(vector, k)
         dense = np.full(n_entries, -1.0, dtype=np.float32)
-        for score, uid in zip(unit_scores[0], unit_ids[0]):
+        for score, uid in zip(unit_scores[0], unit_ids[0], strict=False):
             if uid >= 0:
                 entry = self.index.units[uid].entry
                 dense[entry] = max(dense[entry], score)
@@ -178,13 +220,15 @@ class Searcher:
         background = float(np.mean(valid[len(valid) // 2 :])) if len(valid) > 1 else 0.0
         vocab = self.index.lexical.vocab_dict
         coverage = sum(t in vocab for t in tokens) / len(tokens) if tokens else 0.0
-        features = np.array([
-            float(valid[0]) if len(valid) else 0.0,
-            float(valid[0]) - background if len(valid) else 0.0,
-            math.log1p(float(lexical.max())) if n_entries else 0.0,
-            1.0 if named else 0.0,
-            coverage,
-        ])
+        features = np.array(
+            [
+                float(valid[0]) if len(valid) else 0.0,
+                float(valid[0]) - background if len(valid) else 0.0,
+                math.log1p(float(lexical.max())) if n_entries else 0.0,
+                1.0 if named else 0.0,
+                coverage,
+            ]
+        )
         return fused, dense, lexical, features
 
     def features(self, query: str) -> np.ndarray:
@@ -204,8 +248,13 @@ class Searcher:
         hits = [Hit(self.kb.entries[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
         confidence = self.calibrator.probability(features) if self.calibrator else 1.0
         in_scope = confidence >= 0.5
-        return SearchResult(query=query, in_scope=in_scope, hits=hits, confidence=confidence,
-                            suggestions=[] if in_scope else self._suggest(hits))
+        return SearchResult(
+            query=query,
+            in_scope=in_scope,
+            hits=hits,
+            confidence=confidence,
+            suggestions=[] if in_scope else self._suggest(hits),
+        )
 
     def _suggest(self, hits: list[Hit]) -> list[dict]:
         products: list[str] = []
@@ -242,7 +291,9 @@ def calibration_questions(kb_dir: Path) -> tuple[list[str], list[str], bytes]:
     return positives, negatives, raw
 
 
-def open_searcher(settings: Settings | None = None, embedder: Embedder | None = None, rebuild: bool = False) -> Searcher:
+def open_searcher(
+    settings: Settings | None = None, embedder: Embedder | None = None, rebuild: bool = False
+) -> Searcher:
     """Load the knowledge base and the stored index, building (and calibrating) it when content or model changed."""
     settings = settings or get_settings()
     kb = load_kb(settings.kb_dir)

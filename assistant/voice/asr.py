@@ -4,6 +4,7 @@ The model is assembled once into a cache folder (the weights come split across t
 size limit), loaded lazily once per process, and fed a short prompt of the knowledge base's words so that product
 names come back right and in simplified Chinese. See docs/voice.md for the measured figures behind each default.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -106,8 +107,11 @@ def ensure_model(folder: Path | None = None) -> Path:
             os.fsync(out.fileno())
         size = tmp.stat().st_size
         if size != MODEL_BYTES or digest.hexdigest() != MODEL_SHA256:
-            raise _unavailable(f"joined model.bin is {size} bytes, sha256 {digest.hexdigest()}: expected "
-                               f"{MODEL_BYTES} bytes, {MODEL_SHA256}", "语音模型文件校验失败。")
+            raise _unavailable(
+                f"joined model.bin is {size} bytes, sha256 {digest.hexdigest()}: expected "
+                f"{MODEL_BYTES} bytes, {MODEL_SHA256}",
+                "语音模型文件校验失败。",
+            )
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -199,10 +203,14 @@ def _scenario_terms(scenario_id: str) -> list[str]:
     from assistant.kb.schema import TOPICS
 
     scenario = get_scenario(scenario_id)
-    evidence = [*(e for c in scenario.checkpoints for e in c.evidence),
-                *(e for o in scenario.objections for e in o.answered_by)]
-    return [*_words(scenario.title, *scenario.aliases, *(TOPICS.get(p, "") for p in scenario.products)),
-            *(w for e in evidence for group in e.all_of for w in group if len(w) >= 2)]
+    evidence = [
+        *(e for c in scenario.checkpoints for e in c.evidence),
+        *(e for o in scenario.objections for e in o.answered_by),
+    ]
+    return [
+        *_words(scenario.title, *scenario.aliases, *(TOPICS.get(p, "") for p in scenario.products)),
+        *(w for e in evidence for group in e.all_of for w in group if len(w) >= 2),
+    ]
 
 
 @lru_cache(maxsize=32)
@@ -234,20 +242,36 @@ def decode(data: bytes):
     try:
         audio = decode_audio(io.BytesIO(data), sampling_rate=SAMPLE_RATE)
     except Exception as exc:  # noqa: BLE001 - any failure on arbitrary bytes means "not audio we can read"
-        raise InputError(f"audio decode failed ({len(data)} bytes): {type(exc).__name__}: {exc}",
-                         "无法读取这段录音:文件不是音频,或者已经损坏。请重新录音。", "audio_invalid") from exc
+        raise InputError(
+            f"audio decode failed ({len(data)} bytes): {type(exc).__name__}: {exc}",
+            "无法读取这段录音:文件不是音频,或者已经损坏。请重新录音。",
+            "audio_invalid",
+        ) from exc
     if not len(audio):
-        raise InputError(f"audio upload of {len(data)} bytes holds no samples",
-                         "这段录音是空的。请按住按钮说话,说完再松开。", "audio_empty")
+        raise InputError(
+            f"audio upload of {len(data)} bytes holds no samples",
+            "这段录音是空的。请按住按钮说话,说完再松开。",
+            "audio_empty",
+        )
     seconds = len(audio) / SAMPLE_RATE
     if seconds > MAX_SECONDS:
-        raise InputError(f"audio too long: {seconds:.1f} s", f"录音太长了(约{seconds:.0f}秒)。每段请控制在"
-                         f"{MAX_SECONDS}秒以内,分几次说。", "audio_too_long")
+        raise InputError(
+            f"audio too long: {seconds:.1f} s",
+            f"录音太长了(约{seconds:.0f}秒)。每段请控制在{MAX_SECONDS}秒以内,分几次说。",
+            "audio_too_long",
+        )
     return audio
 
 
-def transcribe(data: bytes, scenario: str | None = None, use_prompt: bool = True, *, beam_size: int = BEAM_SIZE,
-               vad: bool = True, model=None) -> dict:
+def transcribe(
+    data: bytes,
+    scenario: str | None = None,
+    use_prompt: bool = True,
+    *,
+    beam_size: int = BEAM_SIZE,
+    vad: bool = True,
+    model=None,
+) -> dict:
     """Text of one utterance (simplified Chinese), its duration and the processing time in seconds."""
     started = time.perf_counter()
     audio = decode(data)
@@ -258,12 +282,25 @@ def transcribe(data: bytes, scenario: str | None = None, use_prompt: bool = True
     # utterance needs more tokens than this, and without timestamps it stops cleanly at the end of the speech.
     room = 440 - (prompt_tokens(prompt) if prompt else 0)
     segments, info = whisper.transcribe(
-        audio, language="zh", beam_size=beam_size, vad_filter=vad, initial_prompt=prompt,
-        condition_on_previous_text=False, without_timestamps=True, temperature=TEMPERATURES, best_of=BEST_OF,
-        max_new_tokens=min(room, 16 + int(TOKENS_PER_SECOND * min(seconds, 30))))
+        audio,
+        language="zh",
+        beam_size=beam_size,
+        vad_filter=vad,
+        initial_prompt=prompt,
+        condition_on_previous_text=False,
+        without_timestamps=True,
+        temperature=TEMPERATURES,
+        best_of=BEST_OF,
+        max_new_tokens=min(room, 16 + int(TOKENS_PER_SECOND * min(seconds, 30))),
+    )
     text = normalize("".join(segment.text for segment in segments))
     if not _HAS_WORD.search(text):
-        raise InputError(f"no speech in {seconds:.1f} s of audio",
-                         "没有听到说话声。请靠近麦克风,按住按钮说完再松开。", "no_speech")
-    return {"text": text, "duration": round(seconds, 3),
-            "speech": round(info.duration_after_vad, 3), "seconds": round(time.perf_counter() - started, 3)}
+        raise InputError(
+            f"no speech in {seconds:.1f} s of audio", "没有听到说话声。请靠近麦克风,按住按钮说完再松开。", "no_speech"
+        )
+    return {
+        "text": text,
+        "duration": round(seconds, 3),
+        "speech": round(info.duration_after_vad, 3),
+        "seconds": round(time.perf_counter() - started, 3),
+    }

@@ -3,6 +3,7 @@
 Every page and API needs a signed-in user except the login page, /api/health and static files; that rule lives in
 one place (`_require_login`), and branch scoping lives in the library (assistant.coaching), not in the views.
 """
+
 from __future__ import annotations
 
 import logging
@@ -87,8 +88,10 @@ def _require_login():
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
-        MAX_CONTENT_LENGTH=8 * 1024 * 1024, SECRET_KEY=secret_key(),
-        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        SECRET_KEY=secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
         # Behind HTTPS (any real deployment) set ASSISTANT_SECURE_COOKIES=1 so cookies never travel in clear text.
         SESSION_COOKIE_SECURE=os.environ.get("ASSISTANT_SECURE_COOKIES") == "1",
         REMEMBER_COOKIE_SECURE=os.environ.get("ASSISTANT_SECURE_COOKIES") == "1",
@@ -136,7 +139,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "media-src 'self' blob:; frame-ancestors 'none'")
+            "media-src 'self' blob:; frame-ancestors 'none'",
+        )
         return response
 
     @app.errorhandler(AssistantError)

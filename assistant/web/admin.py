@@ -1,4 +1,5 @@
 """Admin pages: users and branches, and reloading the knowledge base after editing scripts_kb/."""
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,9 @@ def _admins_only():
 
 @admin.get("/users")
 def users():
-    return render_template("admin/users.html", users=accounts.list_accounts(), branches=accounts.list_branches(),
-                           roles=accounts.ROLES)
+    return render_template(
+        "admin/users.html", users=accounts.list_accounts(), branches=accounts.list_branches(), roles=accounts.ROLES
+    )
 
 
 def _apply(action, success: str):
@@ -38,9 +40,16 @@ def _apply(action, success: str):
 @admin.post("/users")
 def user_add():
     form = request.form
-    return _apply(lambda: accounts.create_user(form.get("username", ""), form.get("password", ""), form.get("role", ""),
-                                               form.get("branch", "").strip() or None, form.get("display_name")),
-                  "用户已创建。")
+    return _apply(
+        lambda: accounts.create_user(
+            form.get("username", ""),
+            form.get("password", ""),
+            form.get("role", ""),
+            form.get("branch", "").strip() or None,
+            form.get("display_name"),
+        ),
+        "用户已创建。",
+    )
 
 
 @admin.post("/users/<int:user_id>/password")

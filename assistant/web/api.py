@@ -1,4 +1,5 @@
 """JSON API (CONTRACTS section 6)."""
+
 from __future__ import annotations
 
 import logging
@@ -55,8 +56,11 @@ def health():
         from assistant.retrieval import get_searcher
 
         searcher = get_searcher()
-        components["index"] = {"status": "ok", "entries": len(searcher.kb.entries),
-                               "fingerprint": searcher.index.fingerprint}
+        components["index"] = {
+            "status": "ok",
+            "entries": len(searcher.kb.entries),
+            "fingerprint": searcher.index.fingerprint,
+        }
     except Exception as exc:  # noqa: BLE001
         log.warning("index health check failed: %s", exc)
         components["index"] = {"status": "down", "detail": type(exc).__name__}
@@ -89,7 +93,9 @@ def drills_start():
     scenario = data.get("scenario")
     if not isinstance(scenario, str):
         raise InputError("scenario missing", "请指定演练场景(scenario)。", "bad_scenario")
-    drill = service.start_drill(sender_id(), scenario, seed=data.get("seed"), difficulty=data.get("difficulty", "normal"))
+    drill = service.start_drill(
+        sender_id(), scenario, seed=data.get("seed"), difficulty=data.get("difficulty", "normal")
+    )
     return jsonify(drill), 201
 
 
@@ -138,8 +144,13 @@ def merge_rasa_messages(messages: list[dict]) -> list[dict]:
             replies[-1]["data"].update(message.get("custom") or {})
             replies[-1]["buttons"] += message.get("buttons") or []
             continue
-        replies.append({"text": message.get("text", ""), "buttons": list(message.get("buttons") or []),
-                        "data": dict(message.get("custom") or {})})
+        replies.append(
+            {
+                "text": message.get("text", ""),
+                "buttons": list(message.get("buttons") or []),
+                "data": dict(message.get("custom") or {}),
+            }
+        )
     return replies
 
 
@@ -153,8 +164,13 @@ def chat_message():
         replies = merge_rasa_messages(rasa_client().say(sender_id(), message, timeout=RASA_TIMEOUT))
         if not replies:  # Rasa 3.6 answers nothing (HTTP 200, []) when its action server is down
             log.error("rasa gave no reply for %s: action server down?", sender_id())
-            replies = [{"text": "演练和话术服务暂时中断,刚才这句话没有记录。请稍等片刻再发一次,之前的对话都已保存。",
-                        "buttons": [], "data": {"error": "actions_unavailable"}}]
+            replies = [
+                {
+                    "text": "演练和话术服务暂时中断,刚才这句话没有记录。请稍等片刻再发一次,之前的对话都已保存。",
+                    "buttons": [],
+                    "data": {"error": "actions_unavailable"},
+                }
+            ]
         return jsonify({"replies": replies, "source": "rasa"})
     except requests.RequestException as exc:
         # The bot is down: the library still answers scripts and runs drills, and says so.

@@ -1,4 +1,5 @@
 """Sign in and out. Failed sign-ins say nothing about which part was wrong and are rate limited per address."""
+
 from __future__ import annotations
 
 import logging
@@ -25,7 +26,8 @@ def limit_login(app) -> None:
     limiter = Limiter(get_remote_address, app=app, default_limits=[])
     app.extensions["login_limiter"] = limiter  # Flask-Limiter only keeps a weak reference
     app.view_functions["auth.login"] = limiter.limit(LOGIN_LIMIT, methods=["POST"], error_message=LIMIT_MESSAGE)(
-        app.view_functions["auth.login"])
+        app.view_functions["auth.login"]
+    )
 
 
 def _safe_next(target: str | None) -> str:

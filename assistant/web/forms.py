@@ -1,4 +1,5 @@
 """Form helpers shared by the views: one-time tokens against double submission, and role checks."""
+
 from __future__ import annotations
 
 import uuid

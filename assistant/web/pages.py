@@ -1,5 +1,6 @@
 """Staff pages: chat (scripts and drills), my drills with a progress chart, a drill's transcript, the knowledge base,
 and the daily activity form. Coaches reach the same transcript page, scoped by the library."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -24,8 +25,9 @@ def chat():
 
     running = service.active_drill(current_user.owner)
     drill = service.get_drill(running.id, owner=current_user.owner) if running else None
-    return render_template("chat.html", drill=drill, scenarios=scenario_list(),
-                           session=evening.open_session_of(current_user.branch_id))
+    return render_template(
+        "chat.html", drill=drill, scenarios=scenario_list(), session=evening.open_session_of(current_user.branch_id)
+    )
 
 
 def progress_chart(points: list[dict], width: int = 560, height: int = 180) -> dict:
@@ -51,8 +53,12 @@ def my_drills():
 
 @pages.get("/drills/<int:drill_id>")
 def drill(drill_id: int):
-    return render_template("drill.html", drill=coaching.drill_detail(drill_id, current_user), names=DIMENSION_NAMES,
-                           fields=coaching.FIELD_NAMES)
+    return render_template(
+        "drill.html",
+        drill=coaching.drill_detail(drill_id, current_user),
+        names=DIMENSION_NAMES,
+        fields=coaching.FIELD_NAMES,
+    )
 
 
 @pages.post("/drills/<int:drill_id>/override")
@@ -63,8 +69,13 @@ def override(drill_id: int):
         abort(403)
     if first_submission():
         try:
-            coaching.override_score(drill_id, current_user, request.form.get("field", ""), request.form.get("value"),
-                                    request.form.get("comment"))
+            coaching.override_score(
+                drill_id,
+                current_user,
+                request.form.get("field", ""),
+                request.form.get("value"),
+                request.form.get("comment"),
+            )
             flash("分数已调整,记录已保存。", "success")
         except AssistantError as exc:
             if exc.status == 404:
@@ -87,8 +98,15 @@ def kb():
         except AssistantError as exc:
             problem = exc.user_message
     topics = [{"id": tid, "name": t.name, "count": len(t.entries)} for tid, t in searcher.kb.topics.items()]
-    return render_template("kb.html", query=query, result=result, problem=problem, topics=topics,
-                           topic=request.args.get("topic"), kb=searcher.kb)
+    return render_template(
+        "kb.html",
+        query=query,
+        result=result,
+        problem=problem,
+        topics=topics,
+        topic=request.args.get("topic"),
+        kb=searcher.kb,
+    )
 
 
 @pages.get("/kb/<entry_id>")
@@ -115,5 +133,6 @@ def my_activity():
         return redirect(url_for("pages.my_activity"))
     days = activity.my_days(current_user.id)
     today = coaching.local_today().isoformat()
-    return render_template("activity.html", days=days, fields=activity.FIELDS,
-                           today=next((d for d in days if d["day"] == today), None))
+    return render_template(
+        "activity.html", days=days, fields=activity.FIELDS, today=next((d for d in days if d["day"] == today), None)
+    )

@@ -1,4 +1,5 @@
 """Speech to text for the chat and drill pages: the browser posts a push-to-talk recording, gets the text back."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
@@ -32,7 +33,10 @@ def speech_to_text():
         upload = request.files.get("audio")
         scenario = (request.form.get("scenario") or "").strip() or None
     except RequestEntityTooLarge as exc:
-        raise AudioTooLarge(f"audio upload over {asr.MAX_UPLOAD_BYTES} bytes",
-                            f"录音文件太大了。每段请控制在{asr.MAX_SECONDS}秒以内。", "audio_too_large") from exc
+        raise AudioTooLarge(
+            f"audio upload over {asr.MAX_UPLOAD_BYTES} bytes",
+            f"录音文件太大了。每段请控制在{asr.MAX_SECONDS}秒以内。",
+            "audio_too_large",
+        ) from exc
     result = asr.transcribe(upload.read() if upload else b"", scenario=scenario)
     return jsonify({"text": result["text"], "duration": result["duration"], "seconds": result["seconds"]})

@@ -8,6 +8,7 @@ Each drill's staff lines go to drills/NAME.txt (replayable by `bin/assistant ben
 conversation to transcripts/NAME.json. Round N > 2 (new players against a later engine) writes drills_N/ and
 transcripts_N/, with a seed per drill as replay.py uses, so replaying gives the replies the players saw.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,9 +56,19 @@ def _turn(name: str, text: str) -> dict:
         _dir("drills").mkdir(exist_ok=True)
         _dir("transcripts").mkdir(exist_ok=True)
         (_dir("drills") / f"{name}.txt").write_text("\n".join(drill["staff"]) + "\n", encoding="utf-8")
-        (_dir("transcripts") / f"{name}.json").write_text(json.dumps(
-            {"scenario": scenario_id, "turns": drill["turns"], "outcome": drill["state"].outcome,
-             "events": drill["events"]}, ensure_ascii=False, indent=1), encoding="utf-8")
+        (_dir("transcripts") / f"{name}.json").write_text(
+            json.dumps(
+                {
+                    "scenario": scenario_id,
+                    "turns": drill["turns"],
+                    "outcome": drill["state"].outcome,
+                    "events": drill["events"],
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
         return {"customer": reply, "done": drill["state"].done}
 
 

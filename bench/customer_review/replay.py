@@ -10,6 +10,7 @@ the replies it replayed, so a later engine is reviewed in a new round, never ove
 the round-1 players' lines (drills/); from round 3 on, new players play the current engine (play_server.py --round N
 writes drills_N/) and the replay checks it gives back what they saw (transcripts_N/).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,17 @@ DIFFICULTY = "normal"
 
 def persona_card(scenario) -> dict:
     p = scenario.persona
-    return {"name": p.name, "age": p.age, "job": p.job, "segment": p.segment, "assets": p.assets,
-            "risk_appetite": p.risk_appetite, "mood": p.mood, "speaking_style": p.speaking_style, "summary": p.summary}
+    return {
+        "name": p.name,
+        "age": p.age,
+        "job": p.job,
+        "segment": p.segment,
+        "assets": p.assets,
+        "risk_appetite": p.risk_appetite,
+        "mood": p.mood,
+        "speaking_style": p.speaking_style,
+        "summary": p.summary,
+    }
 
 
 def _round() -> int:
@@ -55,15 +65,25 @@ def replay() -> None:
         # every drill of a scenario choose the same phrasings
         played = play_offline(scenario_id, lines, zlib.crc32(path.stem.encode()) % 100000, DIFFICULTY)
         turns = [{"speaker": "customer", "text": played["replies"][0]}]
-        for staff, reply in zip(lines, played["replies"][1:]):
+        for staff, reply in zip(lines, played["replies"][1:], strict=False):
             turns += [{"speaker": "staff", "text": staff}, {"speaker": "customer", "text": reply}]
         if played_live:
             seen = json.loads((HERE / f"transcripts_{n}" / f"{path.stem}.json").read_text(encoding="utf-8"))["turns"]
             if [t["text"] for t in seen] != [t["text"] for t in turns]:
                 sys.exit(f"{path.stem}: the replay differs from what the player saw (engine changed since?)")
-        (out / f"{path.stem}.json").write_text(json.dumps(
-            {"scenario": scenario_id, "persona": persona_card(get_scenario(scenario_id)), "turns": turns,
-             "outcome": played["state"].outcome}, ensure_ascii=False, indent=1), encoding="utf-8")
+        (out / f"{path.stem}.json").write_text(
+            json.dumps(
+                {
+                    "scenario": scenario_id,
+                    "persona": persona_card(get_scenario(scenario_id)),
+                    "turns": turns,
+                    "outcome": played["state"].outcome,
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
         print(f"{path.stem}: {len(lines)} staff lines, {len(turns) // 2} judged replies, {played['state'].outcome}")
 
 

@@ -1,5 +1,6 @@
 """A live app (the real Flask app with CSRF and rate limits on) wired to the real Rasa and action servers, and
 headless Chromium from Debian driven by Playwright. Screenshots go to test-artifacts/screenshots/."""
+
 from __future__ import annotations
 
 import os

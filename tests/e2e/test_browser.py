@@ -1,5 +1,6 @@
 """End to end in headless Chromium against the real app, Rasa and action servers: sign in, ask for a script, run a
 drill inside an evening session to its report, the coach overrides a score and closes the session's leaderboard."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,10 @@ STRONG = yaml.safe_load((ROOT / "tests/data/drills/fund_sip_young_worker.yaml").
 
 @pytest.fixture(scope="module")
 def north(people):
-    return {name: accounts.create_user(name, "correct-horse-1", role, "城北支行", display)
-            for name, role, display in [("coach_n", "coach", "韩教练"), ("staff_n", "staff", "杨理财")]}
+    return {
+        name: accounts.create_user(name, "correct-horse-1", role, "城北支行", display)
+        for name, role, display in [("coach_n", "coach", "韩教练"), ("staff_n", "staff", "杨理财")]
+    }
 
 
 def bot_replies(page):
@@ -117,9 +120,13 @@ def test_staff_script_then_drill_in_evening_session_then_coach_review(open_page,
 
 def test_other_pages_render(open_page, live_server, screens, north):
     admin = open_page("admin")
-    for path, name, marker in [("/kb?q=客户说没闲钱", "10-kb-search", "话术库"), ("/activity", "11-activity", "今日营销"),
-                               ("/coach/activity", "12-coach-activity", "日统计"), ("/coach/missed", "13-missed", "易错点"),
-                               ("/admin/users", "14-admin-users", "全部用户")]:
+    for path, name, marker in [
+        ("/kb?q=客户说没闲钱", "10-kb-search", "话术库"),
+        ("/activity", "11-activity", "今日营销"),
+        ("/coach/activity", "12-coach-activity", "日统计"),
+        ("/coach/missed", "13-missed", "易错点"),
+        ("/admin/users", "14-admin-users", "全部用户"),
+    ]:
         admin.goto(live_server + path)
         assert marker in admin.inner_text("main")
         screens.save(admin, name)

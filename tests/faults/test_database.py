@@ -2,6 +2,7 @@
 
 Real SQLite files locked by a real second process, a real PostgreSQL server stopped and started again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,21 +18,28 @@ from assistant.db import Database, DatabaseBusy, DatabaseUnavailable, Drill
 from assistant.drill import service
 from assistant.stack import PostgresServer, start_or_skip
 
-LINES = ["王老师您好,欢迎光临,今天想办点什么业务?", "您这笔钱以后有什么打算,最看重哪一点?", "明白了,那您平时要不要留一部分随时能取?"]
-HOLD_LOCK = ("import sqlite3, sys\n"
-             "connection = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-             "connection.execute('BEGIN EXCLUSIVE')\n"
-             "print('locked', flush=True)\n"
-             "sys.stdin.readline()\n"
-             "connection.rollback()\n")
+LINES = [
+    "王老师您好,欢迎光临,今天想办点什么业务?",
+    "您这笔钱以后有什么打算,最看重哪一点?",
+    "明白了,那您平时要不要留一部分随时能取?",
+]
+HOLD_LOCK = (
+    "import sqlite3, sys\n"
+    "connection = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+    "connection.execute('BEGIN EXCLUSIVE')\n"
+    "print('locked', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "connection.rollback()\n"
+)
 
 
 class WriteLock:
     """Another process holding SQLite's write lock until `release()`: a long backup, a stuck batch job."""
 
     def __init__(self, path):
-        self.process = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", HOLD_LOCK, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         assert self.process.stdout.readline().strip() == "locked"
 
     def release(self) -> None:

@@ -2,6 +2,7 @@
 
 A corrupt dense.faiss and a broken KB edit (the old index keeps serving) are covered in tests/unit/test_retrieval.py.
 """
+
 from __future__ import annotations
 
 import json

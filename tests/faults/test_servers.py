@@ -2,6 +2,7 @@
 
 One real Rasa server and action server for the module, with the session's SQLite database shared with this process.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -13,7 +14,11 @@ from assistant.drill import service
 from assistant.stack import RasaStack
 
 pytestmark = pytest.mark.integration
-LINES = ["王老师您好,欢迎光临,今天想办点什么业务?", "您这笔钱以后有什么打算,最看重哪一点?", "明白了,那您平时要不要留一部分随时能取?"]
+LINES = [
+    "王老师您好,欢迎光临,今天想办点什么业务?",
+    "您这笔钱以后有什么打算,最看重哪一点?",
+    "明白了,那您平时要不要留一部分随时能取?",
+]
 START = "开始演练 退休客户"
 
 

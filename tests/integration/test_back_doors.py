@@ -3,13 +3,13 @@
 The product is started as `make run` starts it (scripts/run.sh: env.sh, honcho, the Procfile) on free ports; every
 socket its processes listen on must be loopback, and neither server may answer a caller without the secret.
 """
+
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import psutil
 import pytest
@@ -27,12 +27,16 @@ def product(tmp_path_factory):
     """scripts/run.sh in its own process group, on free ports and a fresh var/ (its own database and secrets)."""
     var = tmp_path_factory.mktemp("run-var")
     ports = {"WEB_PORT": free_port(), "RASA_PORT": free_port(), "ACTIONS_PORT": free_port()}
-    env = {k: v for k, v in os.environ.items() if k not in ("RASA_TOKEN", "ACTIONS_TOKEN", "RASA_URL", "ACTIONS_URL",
-                                                             "RASA_TRACKER_DB", "DATABASE_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("RASA_TOKEN", "ACTIONS_TOKEN", "RASA_URL", "ACTIONS_URL", "RASA_TRACKER_DB", "DATABASE_URL")
+    }
     env.update({k: str(v) for k, v in ports.items()}, ASSISTANT_VAR=str(var))
     log = var / "run.log"
-    process = subprocess.Popen(["scripts/run.sh"], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        ["scripts/run.sh"], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
     web = f"http://127.0.0.1:{ports['WEB_PORT']}"
     try:
         deadline = time.monotonic() + 420
@@ -47,9 +51,15 @@ def product(tmp_path_factory):
         else:
             pytest.fail(f"make run's stack not healthy in time:\n{log.read_text()[-3000:]}")
         secrets = dict(line.split("=", 1) for line in (var / "secrets.env").read_text().split())
-        yield {"process": process, "web": web, "var": var, "secrets": secrets,
-               "rasa": f"http://127.0.0.1:{ports['RASA_PORT']}", "actions": f"http://127.0.0.1:{ports['ACTIONS_PORT']}",
-               "ports": ports}
+        yield {
+            "process": process,
+            "web": web,
+            "var": var,
+            "secrets": secrets,
+            "rasa": f"http://127.0.0.1:{ports['RASA_PORT']}",
+            "actions": f"http://127.0.0.1:{ports['ACTIONS_PORT']}",
+            "ports": ports,
+        }
     finally:
         os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C: honcho stops all three
         try:
@@ -82,7 +92,10 @@ def test_every_socket_of_make_run_is_on_loopback(product):
 def test_secrets_are_private_and_never_logged(product):
     secrets_file = product["var"] / "secrets.env"
     assert secrets_file.stat().st_mode & 0o077 == 0
-    assert len(product["secrets"]["RASA_TOKEN"]) >= 32 and product["secrets"]["RASA_TOKEN"] != product["secrets"]["ACTIONS_TOKEN"]
+    assert (
+        len(product["secrets"]["RASA_TOKEN"]) >= 32
+        and product["secrets"]["RASA_TOKEN"] != product["secrets"]["ACTIONS_TOKEN"]
+    )
     output = (product["var"] / "run.log").read_text()
     for value in product["secrets"].values():
         assert value not in output
@@ -105,9 +118,13 @@ def test_health_reports_an_open_server_beyond_loopback(tmp_path, app, monkeypatc
     """A stock rasa_sdk action server (0.0.0.0, no secret), as before this issue: the health check calls it a problem."""
     port = free_port()
     log = tmp_path / "stock-actions.log"
-    process = subprocess.Popen([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port",
-                                str(port)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                               stdout=log.open("w"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         from assistant.stack import wait_until
 

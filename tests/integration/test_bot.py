@@ -1,4 +1,5 @@
 """The real Rasa server and action server, driven over HTTP as the web app drives them."""
+
 import json
 import re
 import uuid
@@ -97,8 +98,19 @@ def test_script_question_goes_through_the_action_server(rasa_stack):
     assert f"来源:{entry_id}" in follow
 
 
-@pytest.mark.parametrize("message", ["", "   ", "定投" * 2500, "😀😀😀", "What is a fund SIP?", "VIP客户come了怎么say hello",
-                                     "?!?!", "<script>alert(1)</script>"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "定投" * 2500,
+        "😀😀😀",
+        "What is a fund SIP?",
+        "VIP客户come了怎么say hello",
+        "?!?!",
+        "<script>alert(1)</script>",
+    ],
+)
 def test_bad_input_gets_a_polite_chinese_reply(rasa_stack, message):
     messages = rasa_stack.say(uuid.uuid4().hex, message)
     text = reply_text(messages)
@@ -155,7 +167,7 @@ def test_each_drill_ends_its_rasa_session_so_trackers_stay_short(rasa_stack):
     events = rasa_stack.tracker(sender)["events"]
     starts = [i for i, event in enumerate(events) if event["event"] == "session_started"]
     assert len(starts) >= 3  # the first message's session, then one after each drill
-    assert not [e for e in events[starts[-1]:] if e["event"] == "user"]  # nothing of the finished drills after it
+    assert not [e for e in events[starts[-1] :] if e["event"] == "user"]  # nothing of the finished drills after it
     assert "网点服务营销助手" in reply_text(rasa_stack.say(sender, "您好"))
 
 

@@ -1,8 +1,8 @@
 """The action-response validation fix in rasa_addons, run inside the Rasa environment: it must be active once the
 components are imported and accept and refuse exactly what Rasa's own validation does, with the same message."""
+
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,9 +37,14 @@ RESPONSES = [
 
 
 def test_action_validation_is_patched_and_judges_like_rasa():
-    run = subprocess.run([str(RASA_PYTHON), "-c", CHECK, json.dumps(RESPONSES)], cwd=ROOT, capture_output=True,
-                         text=True, timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
-                                                      "TF_CPP_MIN_LOG_LEVEL": "3"})
+    run = subprocess.run(
+        [str(RASA_PYTHON), "-c", CHECK, json.dumps(RESPONSES)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     results = json.loads(run.stdout.strip().splitlines()[-1])
     assert results["patched"]

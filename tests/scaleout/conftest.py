@@ -1,4 +1,5 @@
 """A Redis server for the session (Rasa's lock store), in memory only, on a free loopback port."""
+
 import pytest
 
 from assistant.stack import RedisServer, start_or_skip

@@ -1,4 +1,5 @@
 """The JSON API through Flask's test client: contract shapes and polite errors, never a stack trace."""
+
 import pytest
 
 
@@ -18,8 +19,14 @@ def test_search_contract(client):
 
 @pytest.mark.parametrize(
     "body, code",
-    [({"q": ""}, "empty"), ({"q": "字" * 2000}, "too_long"), ({"q": 5}, "bad_type"), ({}, "bad_type"),
-     ({"q": "定投", "top": 0}, "bad_top"), ({"q": "定投", "top": "3"}, "bad_top")],
+    [
+        ({"q": ""}, "empty"),
+        ({"q": "字" * 2000}, "too_long"),
+        ({"q": 5}, "bad_type"),
+        ({}, "bad_type"),
+        ({"q": "定投", "top": 0}, "bad_top"),
+        ({"q": "定投", "top": "3"}, "bad_top"),
+    ],
 )
 def test_search_bad_input(client, body, code):
     response = client.post("/api/search", json=body)
@@ -84,10 +91,16 @@ def test_unexpected_error_hides_the_stack_trace(client, monkeypatch):
 def test_rasa_payloads_are_folded_into_their_text():
     from assistant.web.api import merge_rasa_messages
 
-    merged = merge_rasa_messages([
-        {"recipient_id": "u", "text": "【基金定投FAB话术】……", "buttons": [{"title": "怕亏", "payload": "/ask_script"}]},
-        {"recipient_id": "u", "custom": {"entry_id": "fund_sip-fab"}},
-        {"recipient_id": "u", "text": "第二条"},
-    ])
+    merged = merge_rasa_messages(
+        [
+            {
+                "recipient_id": "u",
+                "text": "【基金定投FAB话术】……",
+                "buttons": [{"title": "怕亏", "payload": "/ask_script"}],
+            },
+            {"recipient_id": "u", "custom": {"entry_id": "fund_sip-fab"}},
+            {"recipient_id": "u", "text": "第二条"},
+        ]
+    )
     assert [m["text"] for m in merged] == ["【基金定投FAB话术】……", "第二条"]
     assert merged[0]["data"] == {"entry_id": "fund_sip-fab"} and len(merged[0]["buttons"]) == 1

@@ -1,4 +1,5 @@
 """bin/assistant as outside checks drive it (CONTRACTS section 2), run as a real subprocess."""
+
 import json
 import os
 import subprocess
@@ -12,7 +13,9 @@ CLI = str(ROOT / "bin" / "assistant")
 
 
 def run(*args, check=True, env=None):
-    result = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        [CLI, *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -66,8 +69,10 @@ def test_kb_validate_names_file_entry_and_field(tmp_path):
 
 def test_kb_validate_checks_scenarios_too(tmp_path):
     kb_dir = copy_kb(tmp_path)
-    edit_yaml(kb_dir / "scenarios" / "fund_sip_young_worker.yaml",
-              lambda d: d["checkpoints"][0].update({"standard": "no-such-entry"}))
+    edit_yaml(
+        kb_dir / "scenarios" / "fund_sip_young_worker.yaml",
+        lambda d: d["checkpoints"][0].update({"standard": "no-such-entry"}),
+    )
     bad = run("kb", "validate", "--dir", str(kb_dir), check=False)
     assert bad.returncode == 2
     assert "fund_sip_young_worker.yaml" in bad.stderr and "standard" in bad.stderr and "no-such-entry" in bad.stderr
@@ -78,12 +83,44 @@ def test_users_add_creates_the_first_admin_who_can_sign_in(isolated_var):
 
     from assistant import accounts
 
-    done = subprocess.run([sys.executable, "-m", "assistant.cli", "users", "add", "first_admin", "--role", "admin",
-                           "--name", "管理员", "--password-stdin"], input="a-long-password\n", capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "users",
+            "add",
+            "first_admin",
+            "--role",
+            "admin",
+            "--name",
+            "管理员",
+            "--password-stdin",
+        ],
+        input="a-long-password\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and "已创建用户 first_admin" in done.stdout
     assert accounts.authenticate("first_admin", "a-long-password").role == "admin"
-    short = subprocess.run([sys.executable, "-m", "assistant.cli", "users", "add", "second", "--role", "staff",
-                            "--branch", "城东支行", "--password-stdin"], input="short\n", capture_output=True,
-                           text=True, timeout=120)
+    short = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "users",
+            "add",
+            "second",
+            "--role",
+            "staff",
+            "--branch",
+            "城东支行",
+            "--password-stdin",
+        ],
+        input="short\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert short.returncode == 2 and "至少 8 位" in short.stderr

@@ -1,6 +1,7 @@
 """The role-played customer (issue 14) on the real scenarios and the real understanding: it answers what it is asked
 from its persona facts, reacts to what was said, asks its own questions, presses for a promise, and keeps its patience
 for staff who deserve it. Staff lines here are the team's own wording, not the corpus's."""
+
 import shutil
 
 import pytest
@@ -8,7 +9,7 @@ import yaml
 
 from assistant.bench import DRILL_SCRIPTS, customer_figures, play_offline
 from assistant.config import ROOT
-from assistant.drill import engine, service
+from assistant.drill import engine
 from assistant.drill.realiser import CustomerAct, TemplateRealiser
 from assistant.drill.scenarios import all_scenarios, load_scenarios, rubric
 from assistant.drill.understanding import get_understanding
@@ -17,21 +18,24 @@ from assistant.errors import KBError
 
 def said(scenario_id: str, lines: list[str], seed: int = 5, difficulty: str = "normal") -> list[tuple[str, list[str]]]:
     played = play_offline(scenario_id, lines, seed, difficulty)
-    return list(zip(played["replies"][1:], played["events"][1:]))
+    return list(zip(played["replies"][1:], played["events"][1:], strict=False))
 
 
 def fact_lines(scenario_id: str, topic: str) -> list[str]:
     return all_scenarios()[scenario_id].persona.facts[topic].lines
 
 
-@pytest.mark.parametrize("scenario_id, question, topic", [
-    ("counter_7step_withdrawal", "师傅,您今年贵庚啊?", "age"),
-    ("counter_7step_withdrawal", "您这趟是打车来的还是骑车来的?", "commute"),
-    ("fund_sip_young_worker", "你是干哪一行的呀?", "job"),
-    ("retiree_maturing_deposit", "老师,您家老伴身体还好吧,儿女都在身边吗?", "family"),
-    ("sme_settlement_card", "周老板,您店里一个月大概能走多少流水?", "income"),
-    ("vip_lobby_referral", "陈总平时用我们的手机银行多吗?", "mobile_banking"),
-])
+@pytest.mark.parametrize(
+    "scenario_id, question, topic",
+    [
+        ("counter_7step_withdrawal", "师傅,您今年贵庚啊?", "age"),
+        ("counter_7step_withdrawal", "您这趟是打车来的还是骑车来的?", "commute"),
+        ("fund_sip_young_worker", "你是干哪一行的呀?", "job"),
+        ("retiree_maturing_deposit", "老师,您家老伴身体还好吧,儿女都在身边吗?", "family"),
+        ("sme_settlement_card", "周老板,您店里一个月大概能走多少流水?", "income"),
+        ("vip_lobby_referral", "陈总平时用我们的手机银行多吗?", "mobile_banking"),
+    ],
+)
 def test_a_personal_question_in_other_words_gets_the_persona_fact(scenario_id, question, topic):
     reply, events = said(scenario_id, ["您好,欢迎光临。", question])[1]
     assert f"fact:{topic}" in events, (reply, events)
@@ -49,34 +53,47 @@ def test_the_same_fact_every_time_it_is_asked_and_said_as_already_told():
 
 def test_a_question_beyond_the_facts_gets_an_in_character_non_answer():
     scenario = all_scenarios()["fund_sip_young_worker"]
-    without_job = scenario.model_copy(update={"persona": scenario.persona.model_copy(
-        update={"facts": {k: v for k, v in scenario.persona.facts.items() if k != "job"}})})
+    without_job = scenario.model_copy(
+        update={
+            "persona": scenario.persona.model_copy(
+                update={"facts": {k: v for k, v in scenario.persona.facts.items() if k != "job"}}
+            )
+        }
+    )
     level = rubric().difficulties["normal"]
     state, _ = engine.start(without_job, "normal", 3, level)
-    reply, events = engine.respond(without_job, state, level, get_understanding().analyse(
-        "您在哪家公司上班呀?", without_job.id))
+    reply, events = engine.respond(
+        without_job, state, level, get_understanding().analyse("您在哪家公司上班呀?", without_job.id)
+    )
     assert "unknown" in events and reply in scenario.persona.unknown
 
 
 def test_documents_handed_back_get_a_fitting_reaction_and_the_customer_never_asks_for_them_again():
     scenario = all_scenarios()["counter_7step_withdrawal"]
-    turns = said("counter_7step_withdrawal", [
-        "您好,请坐,今天办什么业务?",
-        "好的,取五千,请您输一下密码,大概三分钟。",
-        "给您,这是五千块现金、银行卡和回单,您当面点一下收好。",
-        "那您稍等,我这边再整理一下单据。",
-    ])
+    turns = said(
+        "counter_7step_withdrawal",
+        [
+            "您好,请坐,今天办什么业务?",
+            "好的,取五千,请您输一下密码,大概三分钟。",
+            "给您,这是五千块现金、银行卡和回单,您当面点一下收好。",
+            "那您稍等,我这边再整理一下单据。",
+        ],
+    )
     assert "handed_back" in turns[2][1] and turns[2][0] in scenario.reactions.handed_back
     assert not any(e in ("after_accept",) for e in turns[3][1])
 
 
 def test_a_worry_addressed_in_part_is_acknowledged_never_said_to_be_ignored():
-    turns = said("counter_7step_withdrawal", [
-        "您好,请坐,今天办什么业务?",
-        "下回您可以试试门口的自助取款机,不用排队,两三分钟就取好了。",
-        "您的顾虑我特别理解,第一次用谁都会犯嘀咕。",
-        "第一次我陪您过去,您自己按,我在旁边一步一步教,屏幕上也有提示,不会按错的。",
-    ], difficulty="easy")
+    turns = said(
+        "counter_7step_withdrawal",
+        [
+            "您好,请坐,今天办什么业务?",
+            "下回您可以试试门口的自助取款机,不用排队,两三分钟就取好了。",
+            "您的顾虑我特别理解,第一次用谁都会犯嘀咕。",
+            "第一次我陪您过去,您自己按,我在旁边一步一步教,屏幕上也有提示,不会按错的。",
+        ],
+        difficulty="easy",
+    )
     events = [e for _, ev in turns for e in ev]
     assert any(e.startswith("objection:") for e in turns[1][1]), turns
     assert not any(e.startswith("dodged:") for e in events), turns
@@ -100,8 +117,11 @@ def test_strong_staff_are_never_walked_out_on_and_fillers_stay_rare():
 
 def test_rudeness_and_pressure_make_the_customer_leave_and_say_why():
     scenario = all_scenarios()["fund_sip_young_worker"]
-    turns = said("fund_sip_young_worker", ["你到底办不办?", "磨磨唧唧的,后面一堆人等着呢!", "爱办不办,别浪费我时间。",
-                                           "你这人怎么听不懂话?"], difficulty="hard")
+    turns = said(
+        "fund_sip_young_worker",
+        ["你到底办不办?", "磨磨唧唧的,后面一堆人等着呢!", "爱办不办,别浪费我时间。", "你这人怎么听不懂话?"],
+        difficulty="hard",
+    )
     last_reply, last_events = turns[-1]
     assert "walk_out:rude" in last_events, turns
     assert any(last_reply.endswith(line) for line in scenario.reactions.walk_away_rude)
@@ -110,10 +130,15 @@ def test_rudeness_and_pressure_make_the_customer_leave_and_say_why():
 def test_the_customer_presses_for_a_promise_and_an_honest_refusal_settles_it():
     scenario = all_scenarios()["fund_sip_young_worker"]
     temptation = next(o for o in scenario.objections if o.kind == "temptation")
-    opening = ["您好,欢迎,今天给您办工资卡。", "您每个月工资到手后能剩下多少?有没有想攒钱干点什么?",
-               "那我给您介绍一下基金定投:每月自动扣一笔,积少成多,帮您把结婚的钱攒出来。"]
-    turns = said("fund_sip_young_worker", opening + [
-        "这个我没法跟您保证,基金不保本,可能会亏,收益也不确定,所以要先做风险测评,选您承受得了的。"])
+    opening = [
+        "您好,欢迎,今天给您办工资卡。",
+        "您每个月工资到手后能剩下多少?有没有想攒钱干点什么?",
+        "那我给您介绍一下基金定投:每月自动扣一笔,积少成多,帮您把结婚的钱攒出来。",
+    ]
+    turns = said(
+        "fund_sip_young_worker",
+        opening + ["这个我没法跟您保证,基金不保本,可能会亏,收益也不确定,所以要先做风险测评,选您承受得了的。"],
+    )
     assert f"objection:{temptation.id}" in turns[2][1] and turns[2][0] in temptation.lines
     assert f"answered:{temptation.id}" in turns[3][1]
     promised = said("fund_sip_young_worker", opening + ["放心吧,定投坚持三年肯定赚,亏不了。"])
@@ -152,8 +177,11 @@ def test_the_customer_asks_its_own_question_remembers_the_answer_and_the_report_
     clean = score_transcript({"scenario": real.id, "turns": turns})
     assert report["dimensions"]["service"] < clean["dimensions"]["service"]
 
-    answer = {"withdrawal_fee": "柜台取现不收手续费。", "atm_limit": "机器一次最多能取两千,五千分三次取。",
-              "atm_hours": "自助机24小时都能用,晚上也行。"}[question]
+    answer = {
+        "withdrawal_fee": "柜台取现不收手续费。",
+        "atm_limit": "机器一次最多能取两千,五千分三次取。",
+        "atm_hours": "自助机24小时都能用,晚上也行。",
+    }[question]
     state, _, events = run(pitch + [answer])
     assert f"answer_thanks:{question}" in events[2] and state.unanswered_questions == []
 
@@ -181,14 +209,16 @@ def test_a_different_realiser_words_the_same_decisions():
         state, opening = engine.start(scenario, "normal", 4, level, realiser)
         events, replies = [], [opening]
         for line in lines:
-            reply, turn_events = engine.respond(scenario, state, level, get_understanding().analyse(line, scenario.id),
-                                                realiser)
+            reply, turn_events = engine.respond(
+                scenario, state, level, get_understanding().analyse(line, scenario.id), realiser
+            )
             events.append(turn_events)
             replies.append(reply)
         runs.append((events, replies))
     assert runs[0][0] == runs[1][0]
-    assert runs[1][1][1:] == [" ".join(f"[{e}]" for e in ev if not e.startswith(engine.NOTE_EVENTS))
-                              for ev in runs[1][0]]
+    assert runs[1][1][1:] == [
+        " ".join(f"[{e}]" for e in ev if not e.startswith(engine.NOTE_EVENTS)) for ev in runs[1][0]
+    ]
     assert CustomerAct("fact", "age").event == "fact:age"
 
 
@@ -196,19 +226,23 @@ def test_a_fact_on_an_unknown_topic_is_refused_naming_file_and_field(tmp_path):
     kb = tmp_path / "kb"
     shutil.copytree(ROOT / "scripts_kb", kb)
     path = kb / "scenarios" / "counter_7step_withdrawal.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("    age: {value:", "    shoe_size: {value:", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("    age: {value:", "    shoe_size: {value:", 1), encoding="utf-8"
+    )
     with pytest.raises(KBError) as info:
         load_scenarios(kb)
     assert "counter_7step_withdrawal.yaml" in str(info.value) and "facts.shoe_size" in str(info.value)
 
 
-@pytest.mark.parametrize("scenario_id, line, asked", [
-    ("counter_7step_withdrawal", "师傅,取钱得验一下您身份证,拿出来我看看。", "hand_over"),
-    ("counter_7step_withdrawal", "好,您在小键盘上把密码按一下,手遮着点。", "enter_pin"),
-    ("fund_sip_young_worker", "协议您看过没问题,就在最后一页右下角写上名字。", "sign"),
-    ("retiree_maturing_deposit", "老师,这张回单上的金额和期限您对一对。", "check"),
-])
+@pytest.mark.parametrize(
+    "scenario_id, line, asked",
+    [
+        ("counter_7step_withdrawal", "师傅,取钱得验一下您身份证,拿出来我看看。", "hand_over"),
+        ("counter_7step_withdrawal", "好,您在小键盘上把密码按一下,手遮着点。", "enter_pin"),
+        ("fund_sip_young_worker", "协议您看过没问题,就在最后一页右下角写上名字。", "sign"),
+        ("retiree_maturing_deposit", "老师,这张回单上的金额和期限您对一对。", "check"),
+    ],
+)
 def test_asked_to_do_something_the_customer_goes_along_in_its_own_words(scenario_id, line, asked):
     reply, events = said(scenario_id, ["您好,欢迎光临。", line])[1]
     assert f"request:{asked}" in events, (reply, events)

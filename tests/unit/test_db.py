@@ -1,4 +1,5 @@
 """Migrations and transactions on a real SQLite file."""
+
 import pytest
 import sqlalchemy as sa
 

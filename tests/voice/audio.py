@@ -1,4 +1,5 @@
 """Audio for the speech tests: generated WAV, webm/opus like a browser's, and the upload call."""
+
 from __future__ import annotations
 
 import io
@@ -32,5 +33,6 @@ def webm_from_wav(data: bytes) -> bytes:
 
 
 def post_audio(client, data: bytes, filename: str = "speech.webm", **form):
-    return client.post("/api/asr", data={"audio": (io.BytesIO(data), filename), **form},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/api/asr", data={"audio": (io.BytesIO(data), filename), **form}, content_type="multipart/form-data"
+    )

@@ -1,4 +1,5 @@
 """Fixtures for speech: the fixture recordings and a signed-in client of the app with the voice blueprint."""
+
 from __future__ import annotations
 
 import pytest

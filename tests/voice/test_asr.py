@@ -1,4 +1,5 @@
 """Speech to text in the library: the model is assembled and checked, the prompt fits, the real model hears words."""
+
 import numpy as np
 import pytest
 
@@ -56,11 +57,14 @@ def test_encoder_window_covers_the_audio_with_a_floor():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, words", [
-    ("ask_script.wav", ["大额存单", "话术"]),
-    ("start_drill.wav", ["情景演练", "基金定投"]),
-    ("complaint.wav", ["抱歉", "久等", "记录"]),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("ask_script.wav", ["大额存单", "话术"]),
+        ("start_drill.wav", ["情景演练", "基金定投"]),
+        ("complaint.wav", ["抱歉", "久等", "记录"]),
+    ],
+)
 def test_real_model_hears_the_key_words(recordings, name, words):
     result = asr.transcribe(recordings[name][0])
     assert all(word in result["text"] for word in words), result["text"]

@@ -1,4 +1,5 @@
 """POST /api/asr: recordings in (webm/opus from the browser, or WAV), text out; bad uploads refused in Chinese."""
+
 import pytest
 
 from assistant.voice import asr

@@ -2,6 +2,7 @@
 it to /api/asr (with the CSRF header, signed in), and the text lands in the message box or is sent hands-free.
 
 The app's Content-Security-Policy stays on (no eval, no inline script): waits use selectors, not JS predicates."""
+
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ NO_CHINESE_VOICE = "此浏览器没有中文语音,客户的话以文字显示"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)"
+    ),
 ]
 
 
@@ -29,8 +32,11 @@ def server(isolated_var, people):
 
     app = ensure_voice_blueprint(create_app({"TESTING": True, "RATELIMIT_ENABLED": False}))
     page = (HERE / "ptt_page.html").read_text(encoding="utf-8")
-    app.add_url_rule("/voice-test", "voice_test_page",
-                     lambda: Response(page.replace("{{ csrf }}", generate_csrf()), mimetype="text/html"))
+    app.add_url_rule(
+        "/voice-test",
+        "voice_test_page",
+        lambda: Response(page.replace("{{ csrf }}", generate_csrf()), mimetype="text/html"),
+    )
     app.add_url_rule("/voice-test.js", "voice_test_script", lambda: send_file(HERE / "ptt_page.js"))
     with serve(app) as url:
         yield url
@@ -38,9 +44,16 @@ def server(isolated_var, people):
 
 @pytest.fixture(scope="module")
 def page(server, playwright_driver):
-    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=[
-        "--headless=new", *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-audio-capture={AUDIO_DIR / 'greet.wav'}"])
+    browser = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            "--headless=new",
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={AUDIO_DIR / 'greet.wav'}",
+        ],
+    )
     try:
         page = browser.new_context().new_page()
         page.set_default_timeout(30_000)
@@ -88,8 +101,10 @@ def test_hands_free_sends_at_once_and_space_bar_works(page):
 
 
 def test_customer_voice_per_persona_or_a_clear_fallback(page):
-    settings = page.evaluate("['retiree_maturing_deposit', 'fund_sip_young_worker', 'angry_queue_complaint']"
-                             ".map(p => window.assistantVoice.personaSettings(p))")
+    settings = page.evaluate(
+        "['retiree_maturing_deposit', 'fund_sip_young_worker', 'angry_queue_complaint']"
+        ".map(p => window.assistantVoice.personaSettings(p))"
+    )
     retiree, young, angry = settings
     assert retiree["rate"] < 1 < young["rate"] and retiree["pitch"] < young["pitch"] and angry["rate"] > 1
     picked = page.evaluate("""[
@@ -101,8 +116,10 @@ def test_customer_voice_per_persona_or_a_clear_fallback(page):
     assert picked == ["Microsoft Kangkang", "Tingting", None]
     if page.evaluate("window.assistantVoice.voices().length"):
         pytest.skip("this Chromium has a Chinese voice: the no-voice fallback cannot be shown")
-    page.evaluate("document.dispatchEvent(new CustomEvent('assistant:reply', "
-                  "{detail: {text: '小同志,这钱稳当吗?', persona: 'retiree_maturing_deposit', speak: true}}))")
+    page.evaluate(
+        "document.dispatchEvent(new CustomEvent('assistant:reply', "
+        "{detail: {text: '小同志,这钱稳当吗?', persona: 'retiree_maturing_deposit', speak: true}}))"
+    )
     page.wait_for_selector(f"#voice-status:text-is('{NO_CHINESE_VOICE}')")
 
 

@@ -1,13 +1,20 @@
 """Every route, every role: who may see what. A coach of branch A gets 404 for branch B's drill (its existence is
 not revealed), staff get 403 on coach and admin pages, and nothing is served without a login."""
+
 import pytest
 
 from assistant import coaching, evening
 from assistant.drill import service
 
 STAFF_PAGES = ["/chat", "/drills", "/kb", "/kb?q=定投怎么介绍", "/kb/fund_sip-fab", "/activity"]
-COACH_PAGES = ["/coach/", "/coach/leaderboard", "/coach/missed", "/coach/sessions", "/coach/activity",
-               "/coach/?from=2026-01-01&to=2030-01-01"]
+COACH_PAGES = [
+    "/coach/",
+    "/coach/leaderboard",
+    "/coach/missed",
+    "/coach/sessions",
+    "/coach/activity",
+    "/coach/?from=2026-01-01&to=2030-01-01",
+]
 ADMIN_PAGES = ["/admin/users"]
 
 
@@ -63,7 +70,9 @@ def test_coach_gets_403_on_admin_pages(client, auth):
     auth.login("coach_a")
     assert client.get("/admin/users").status_code == 403
     assert client.post("/admin/kb/reload").status_code == 403
-    assert client.post("/admin/users", data={"username": "x", "password": "12345678", "role": "admin"}).status_code == 403
+    assert (
+        client.post("/admin/users", data={"username": "x", "password": "12345678", "role": "admin"}).status_code == 403
+    )
 
 
 def test_coach_sees_own_branch_drill_but_404_on_the_other_branch(client, auth, drills):
@@ -71,8 +80,9 @@ def test_coach_sees_own_branch_drill_but_404_on_the_other_branch(client, auth, d
     assert client.get(f"/drills/{drills['staff_a2']}").status_code == 200
     other = client.get(f"/drills/{drills['staff_b']}")
     assert other.status_code == 404 and "周柜员" not in other.get_data(as_text=True)
-    override = client.post(f"/drills/{drills['staff_b']}/override", data={"field": "total", "value": "90",
-                                                                          "comment": "越权"})
+    override = client.post(
+        f"/drills/{drills['staff_b']}/override", data={"field": "total", "value": "90", "comment": "越权"}
+    )
     assert override.status_code == 404
     dashboard = client.get("/coach/").get_data(as_text=True)
     assert "赵大堂" in dashboard and "周柜员" not in dashboard
@@ -82,8 +92,12 @@ def test_staff_see_only_their_own_drills(client, auth, drills):
     auth.login("staff_a")
     assert client.get(f"/drills/{drills['staff_a2']}").status_code == 404
     assert client.get(f"/api/drills/{drills['staff_a2']}").status_code == 404
-    assert client.post(f"/drills/{drills['staff_a2']}/override", data={"field": "total", "value": "90",
-                                                                       "comment": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/drills/{drills['staff_a2']}/override", data={"field": "total", "value": "90", "comment": "x"}
+        ).status_code
+        == 403
+    )
     auth.login("staff_a2")
     assert client.get(f"/drills/{drills['staff_a2']}").status_code == 200
 

@@ -1,4 +1,5 @@
 """Signing in and out, what needs a login, CSRF, rate limits and cookie settings."""
+
 import re
 
 import pytest
@@ -27,8 +28,7 @@ def test_next_cannot_point_to_another_site(client, people):
     assert response.headers["Location"] == "/chat"
 
 
-@pytest.mark.parametrize("username, password", [("staff_a", "wrong-password"), ("nobody", "correct-horse-1"),
-                                                ("", "")])
+@pytest.mark.parametrize("username, password", [("staff_a", "wrong-password"), ("nobody", "correct-horse-1"), ("", "")])
 def test_wrong_login_gives_no_hint_which_part_was_wrong(client, people, username, password):
     response = client.post("/login", data={"username": username, "password": password})
     body = response.get_data(as_text=True)
@@ -91,14 +91,26 @@ def test_forms_and_json_writes_need_the_csrf_token(strict_app):
 def test_login_is_rate_limited(strict_app):
     client = strict_app.test_client()
     token = csrf_token(client.get("/login").get_data(as_text=True))
-    statuses = [client.post("/login", data={"username": "staff_b", "password": "guess-%d" % n, "csrf_token": token},
-                            environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code for n in range(12)]
+    statuses = [
+        client.post(
+            "/login",
+            data={"username": "staff_b", "password": "guess-%d" % n, "csrf_token": token},
+            environ_base={"REMOTE_ADDR": "10.9.9.9"},
+        ).status_code
+        for n in range(12)
+    ]
     assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
-    blocked = client.post("/login", data={"username": "staff_b", "password": "correct-horse-1", "csrf_token": token},
-                          environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    blocked = client.post(
+        "/login",
+        data={"username": "staff_b", "password": "correct-horse-1", "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
     assert blocked.status_code == 429 and "太频繁" in blocked.get_data(as_text=True)
-    other = client.post("/login", data={"username": "staff_b", "password": "correct-horse-1", "csrf_token": token},
-                        environ_base={"REMOTE_ADDR": "10.9.9.10"})
+    other = client.post(
+        "/login",
+        data={"username": "staff_b", "password": "correct-horse-1", "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "10.9.9.10"},
+    )
     assert other.status_code == 302
 
 

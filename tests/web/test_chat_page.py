@@ -1,4 +1,5 @@
 """The chat page and its API: polite refusals, and a drill that survives an expired sign-in."""
+
 import pytest
 
 from assistant.drill import service

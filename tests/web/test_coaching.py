@@ -1,4 +1,5 @@
 """Coach work through the pages: overrides (audited), leaderboard, 易错点, evening sessions with CSV, daily activity."""
+
 import csv
 import io
 import re
@@ -9,10 +10,13 @@ from assistant import accounts, coaching, evening
 from assistant.drill import service
 from assistant.errors import InputError
 
-STRONG = ["您好,欢迎光临!请问今天想了解点什么?", "方便问一下您平时工资发下来一般怎么安排吗?有没有存钱的打算?",
-          "理解,很多年轻人都是月光。基金定投就是每月固定扣一小笔,比如三五百元,强制储蓄,积少成多。",
-          "定投分批买入,摊低成本,不用挑时点;但基金有波动,不保本,收益不确定,要按您的风险承受能力来。",
-          "您看先每月定投 500 元试试,可以吗?"]
+STRONG = [
+    "您好,欢迎光临!请问今天想了解点什么?",
+    "方便问一下您平时工资发下来一般怎么安排吗?有没有存钱的打算?",
+    "理解,很多年轻人都是月光。基金定投就是每月固定扣一小笔,比如三五百元,强制储蓄,积少成多。",
+    "定投分批买入,摊低成本,不用挑时点;但基金有波动,不保本,收益不确定,要按您的风险承受能力来。",
+    "您看先每月定投 500 元试试,可以吗?",
+]
 
 
 def run_drill(owner: str, lines: list[str], scenario: str = "fund_sip_young_worker") -> int:
@@ -27,9 +31,14 @@ def run_drill(owner: str, lines: list[str], scenario: str = "fund_sip_young_work
 @pytest.fixture(scope="module")
 def branch_c():
     """A branch of its own, so counts in this module are exact."""
-    made = {name: accounts.create_user(name, "correct-horse-1", role, "城南支行", display)
-            for name, role, display in [("coach_c", "coach", "孙教练"), ("staff_c1", "staff", "吴柜员"),
-                                        ("staff_c2", "staff", "郑大堂")]}
+    made = {
+        name: accounts.create_user(name, "correct-horse-1", role, "城南支行", display)
+        for name, role, display in [
+            ("coach_c", "coach", "孙教练"),
+            ("staff_c1", "staff", "吴柜员"),
+            ("staff_c2", "staff", "郑大堂"),
+        ]
+    }
     return made
 
 
@@ -37,8 +46,10 @@ def test_override_is_audited_and_changes_the_leaderboard(client, auth, branch_c)
     drill_id = run_drill(branch_c["staff_c1"].owner, STRONG[:1])
     before = coaching.drill_detail(drill_id, branch_c["coach_c"])["report"]["total"]
     auth.login("coach_c")
-    response = client.post(f"/drills/{drill_id}/override",
-                           data={"field": "total", "value": "88", "comment": "<b>第 1 轮</b>语气很好", "once": "t-1"})
+    response = client.post(
+        f"/drills/{drill_id}/override",
+        data={"field": "total", "value": "88", "comment": "<b>第 1 轮</b>语气很好", "once": "t-1"},
+    )
     assert response.status_code == 302
     page = client.get(f"/drills/{drill_id}").get_data(as_text=True)
     assert re.search(r'id="total">88<', page)
@@ -60,10 +71,15 @@ def test_double_submitted_override_is_applied_once(client, auth, branch_c):
     assert len(coaching.drill_detail(drill_id, branch_c["coach_c"])["overrides"]) == 1
 
 
-@pytest.mark.parametrize("form, message", [({"field": "total", "value": "120", "comment": "x"}, "0 到 100"),
-                                           ({"field": "total", "value": "abc", "comment": "x"}, "0 到 100"),
-                                           ({"field": "total", "value": "50", "comment": " "}, "写明理由"),
-                                           ({"field": "speed", "value": "50", "comment": "x"}, "只能调整")])
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({"field": "total", "value": "120", "comment": "x"}, "0 到 100"),
+        ({"field": "total", "value": "abc", "comment": "x"}, "0 到 100"),
+        ({"field": "total", "value": "50", "comment": " "}, "写明理由"),
+        ({"field": "speed", "value": "50", "comment": "x"}, "只能调整"),
+    ],
+)
 def test_bad_override_is_refused_with_a_reason(client, auth, branch_c, form, message):
     drill_id = coaching.scored_drills(branch_id=branch_c["coach_c"].branch_id)[0]["id"]
     auth.login("coach_c")
@@ -91,8 +107,10 @@ def test_missed_points_name_the_standard_wording(client, auth, branch_c):
 
 def test_evening_session_from_opening_to_csv(client, auth, branch_c):
     auth.login("coach_c")
-    opened = client.post("/coach/sessions", data={"title": "周三夕会", "scenarios": ["fund_sip_young_worker"],
-                                                  "minutes": "30", "once": "open-1"})
+    opened = client.post(
+        "/coach/sessions",
+        data={"title": "周三夕会", "scenarios": ["fund_sip_young_worker"], "minutes": "30", "once": "open-1"},
+    )
     session_id = int(opened.headers["Location"].rsplit("/", 1)[1])
     auth.login("staff_c1")
     assert "夕会演练进行中" in client.get("/chat").get_data(as_text=True)
@@ -123,9 +141,14 @@ def test_one_open_session_per_branch(branch_c):
         evening.close_session(first["id"], branch_c["coach_c"].branch_id)
 
 
-@pytest.mark.parametrize("form, message", [({"scenarios": [], "minutes": "30"}, "至少选择一个"),
-                                           ({"scenarios": ["fund_sip_young_worker"], "minutes": "2"}, "5 到 240"),
-                                           ({"scenarios": ["nope"], "minutes": "30"}, "没有找到演练场景")])
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({"scenarios": [], "minutes": "30"}, "至少选择一个"),
+        ({"scenarios": ["fund_sip_young_worker"], "minutes": "2"}, "5 到 240"),
+        ({"scenarios": ["nope"], "minutes": "30"}, "没有找到演练场景"),
+    ],
+)
 def test_bad_session_form_is_refused(client, auth, branch_c, form, message):
     auth.login("coach_c")
     page = client.post("/coach/sessions", data=form, follow_redirects=True).get_data(as_text=True)
@@ -149,8 +172,12 @@ def test_activity_told_in_chat_without_the_bot(client, auth, branch_c, monkeypat
     monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")
     auth.login("staff_c2")
     reply = client.post("/api/chat", json={"message": "今天识别了十二个客户,转介了2个"}).get_json()["replies"][1]
-    assert reply["data"]["activity"] == {"day": reply["data"]["activity"]["day"], "identified": 12,
-                                         "recommended": 3, "referred": 2}
+    assert reply["data"]["activity"] == {
+        "day": reply["data"]["activity"]["day"],
+        "identified": 12,
+        "recommended": 3,
+        "referred": 2,
+    }
 
 
 def test_my_drills_shows_the_progress_chart(client, auth, branch_c):

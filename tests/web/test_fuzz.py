@@ -1,5 +1,6 @@
 """Fuzzing the JSON API with hypothesis: any body, right keys with wrong values, odd ids — never a 500, always the
 JSON error shape with a Chinese message."""
+
 import re
 
 import pytest
@@ -9,10 +10,17 @@ from hypothesis import strategies as st
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=60),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=12)
-FIELDS = {"/api/search": ["q", "top"], "/api/chat": ["message"], "/api/drills": ["scenario", "seed", "difficulty"],
-          "/api/score": ["transcript"], "/api/activity": ["identified", "recommended", "referred"],
-          "/api/drills/1/turns": ["text"], "/api/drills/1/finish": []}
+    max_leaves=12,
+)
+FIELDS = {
+    "/api/search": ["q", "top"],
+    "/api/chat": ["message"],
+    "/api/drills": ["scenario", "seed", "difficulty"],
+    "/api/score": ["transcript"],
+    "/api/activity": ["identified", "recommended", "referred"],
+    "/api/drills/1/turns": ["text"],
+    "/api/drills/1/finish": [],
+}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
