@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Everything else is what they need.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help setup model index run test bench lock research-models
+.PHONY: help setup model index run test lint bench lock research-models
 
 help:
 	@echo "make run    set up what is missing, train/index if changed, start Rasa + actions + web on http://127.0.0.1:8000"
@@ -22,6 +22,9 @@ run: model index
 
 test: model index research-models
 	@scripts/test.sh $(PYTEST_ARGS)
+
+lint: setup
+	@scripts/lint.sh
 
 bench: index
 	@bin/assistant bench retrieval

@@ -134,6 +134,16 @@ class _Turn:
         self.plan = planned_objections(scenario, state.difficulty, level)
         self.acts: list[CustomerAct] = []
         self.notes: list[str] = []  # events that say nothing (NOTE_EVENTS: a worry settled before it was voiced...)
+        self.moves = set(analysis.moves)
+        if "decide" in analysis.requests:
+            self.moves.add("closing")  # "您看今天开一个?" / "存三年还是五年?": asked to decide
+        self.violated = bool(analysis.violations)
+        self.asked_to_do = (
+            next((r for r in analysis.requests if r in ACTION_REQUESTS), None) if not self.violated else None
+        )
+        self.settled_now = False  # an open worry settled this turn
+        self.pressing = False  # an open worry pressed again this turn
+        self.raise_after_settle = False  # the next worry may follow the one just settled
 
     def act(self, kind: str, ref: str = "", again: bool = False) -> None:
         self.acts.append(CustomerAct(kind, ref, again))
@@ -271,229 +281,271 @@ def _reveal_by_words(t: _Turn, moves: set[str]) -> None:
 def respond(
     scenario: Scenario, state: DrillState, level: Difficulty, analysis: TurnAnalysis, realiser: Realiser = _REALISER
 ) -> tuple[str, list[str]]:
-    """Advance the customer by one staff turn; returns the customer's reply and what happened."""
+    """Advance the customer by one staff turn; returns the customer's reply and what happened. The steps run in the
+    order of the module's docstring; each reads and changes the turn (`_Turn`) and the drill's state."""
     if state.done:
         raise ValueError("drill already ended")
     state.turn += 1
     t = _Turn(scenario, state, level, analysis)
-    moves = set(analysis.moves)
-    violated = bool(analysis.violations)
-    if "decide" in analysis.requests:
-        moves.add("closing")  # "您看今天开一个?" / "存三年还是五年?": asked to decide
-    asked_to_do = next((r for r in analysis.requests if r in ACTION_REQUESTS), None) if not violated else None
-
-    if violated:
-        state.trust -= 1
-        t.offend("pressure", 1)
-        t.act("violation")
-    if "rude" in analysis.sure_moves:
-        t.offend("rude", 2)
-        t.act("rude")
-    if "greeting" in moves and not state.greeted:
-        state.greeted = True
-        state.trust += 1
-    if moves & {"apology", "empathy"}:
-        state.trust += 1
-
-    # A worry answered before the customer voices it is settled: it will not be raised any more. A bare needs
-    # question answers nothing yet; a temptation is only ever answered once pressed.
-    only_asking = "needs_question" in moves and not moves & (PITCH_MOVES | ANSWER_MOVES)
-    if "risk_disclosure" in moves and not violated:
-        state.disclosed = True
-    for upcoming in t.plan:
-        # told plainly that nothing is guaranteed, the customer has no promise left to press for
-        disclosed_already = upcoming.kind == "temptation" and state.disclosed
-        if (
-            upcoming.id not in state.raised
-            and not violated
-            and (
-                disclosed_already
-                or (upcoming.kind == "worry" and not only_asking and any_evidence(upcoming.answered_by, analysis))
-            )
-        ):
-            state.raised.append(upcoming.id)
-            state.answered.append(upcoming.id)
-            state.trust += 1
-            t.notes.append(f"preempted:{upcoming.id}")
-
-    for question in scenario.questions:
-        if (
-            question.id not in state.asked
-            and question.id not in state.covered
-            and any_evidence(question.answered_by, analysis)
-        ):
-            state.covered.append(question.id)
-
-    # The customer's own question: answered, or asked again once when the staff went on past it.
-    if state.open_question:
-        question = t.question(state.open_question)
-        if not violated and any_evidence(question.answered_by, analysis):
-            state.answered_questions.append(question.id)
-            state.open_question = None
-            t.act("answer_thanks", question.id)
-        elif state.turn - state.question_turn >= 2 and question.id not in state.pressed and not analysis.personal:
-            state.pressed.append(question.id)
-            t.offend("ignored", 1)
-            t.act("ask_again", question.id)
-        elif state.turn - state.question_turn >= 2:
-            state.open_question = None  # asked twice, let go (the report still notes it)
-
-    settled_now = pressing = raise_after_settle = False
-    if (
-        state.open_objection
-        and state.turn - state.objection_turn > STALE_AFTER
-        and not state.presses.get(state.open_objection)
-    ):
-        # the staff moved on to solving its problem and it let the worry go: pressing it many turns later reads odd
-        t.notes.append(f"let_go:{state.open_objection}")
-        state.open_objection = None
-    if state.open_objection:
-        current = t.objection(state.open_objection)
-        answered = not violated and any_evidence(current.answered_by, analysis)
-        addressed = not violated and bool(moves & (ANSWER_MOVES | {"empathy"}))
-        if answered or (addressed and current.id in state.partial):
-            state.answered.append(current.id)
-            state.open_objection = None
-            state.trust += 1
-            t.act("answered", current.id)
-            settled_now = True
-            if t.ready() and not state.accepted:
-                t.accept()
-            else:
-                # one worry settled, the next may follow (never a plea for a promise right after being reassured),
-                # once its questions about itself are answered and if the reply has room
-                raise_after_settle = True
-        elif addressed:
-            state.partial.append(current.id)
-            t.act("acknowledge")
-        elif moves & (PITCH_MOVES | DECISION_MOVES) and not analysis.personal:
-            # pitching on past the worry: the customer presses again (twice at most, then it gives up on it); more
-            # than once wears its patience
-            state.dodges += 1
-            if state.dodges > FORGIVEN_DODGES:
-                t.offend("ignored", 1)
-            state.presses[current.id] = state.presses.get(current.id, 0) + 1
-            if state.presses[current.id] > MAX_PRESSES:
-                t.notes.append(f"let_go:{current.id}")
-                state.open_objection = None
-            else:
-                pressing = True
-                state.objection_turn = state.turn
-                t.act("dodged", current.id)
-
-    if not pressing and not state.accepted:
+    _react_to_conduct(t)
+    _settle_before_voiced(t)
+    _follow_up_own_question(t)
+    _weigh_open_worry(t)
+    if not t.pressing and not state.accepted:
         # a needs question that names a need reaches it, whether or not it also asks about the customer itself
         revealed_before = len(state.revealed)
-        _reveal_by_words(t, moves)
+        _reveal_by_words(t, t.moves)
         if len(state.revealed) > revealed_before:
-            t.analysis = analysis = _without_need_topics(analysis, t.scenario, state.revealed[revealed_before:])
+            t.analysis = _without_need_topics(t.analysis, scenario, state.revealed[revealed_before:])
     _answer_personal(t)
-    if raise_after_settle and t.room():
-        t.raise_next(moves | {"objection_answer"}, ("worry",))
-
+    if t.raise_after_settle and t.room():
+        t.raise_next(t.moves | {"objection_answer"}, ("worry",))
     # A goodbye ends the drill; "谢谢您专程跑一趟" beside a welcome, or a farewell that still asks something, does not.
-    leaving = "farewell" in analysis.sure_moves and "greeting" not in moves and not analysis.is_question
-
-    if not pressing and not state.accepted and not leaving:
-        # a pitch is a presentation move, or telling (not asking) about the product the drill is about
-        # (naming the product counts only in a turn that does nothing else: "把存折给我,查一下这笔定期" is no pitch)
-        pitched = bool(moves & PITCH_MOVES) or bool(
-            analysis.topics & set(scenario.products)
-            and not analysis.is_question
-            and not moves - PITCH_MOVES
-            and not ADDRESSED_REQUEST.search(analysis.text)
-        )
-        if pitched and analysis.personal and analysis.is_question and len(analysis.text) <= SHORT_TURN_CHARS:
-            pitched = False  # "您平时用手机银行吗?" asks about the customer; it does not push the product
-        if (
-            pitched
-            and analysis.is_question
-            and (analysis.personal or "needs_question" in moves)
-            and not moves & PITCH_MOVES & analysis.sure_moves
-        ):
-            pitched = False  # a question about the customer's situation is a pitch only when it plainly presents one
-        if pitched:
-            moves.add("presentation")
-        if pitched and not state.revealed and scenario.needs_to_accept > 0:
-            state.early_pitches += 1
-            if state.early_pitches > 1:
-                t.offend("ignored", 1)
-            t.act("pitch_too_early")
-        elif state.open_objection is None and not settled_now and t.room() and t.raise_next(moves):
-            pass
-        elif moves & DECISION_MOVES:
-            if t.ready():
-                t.accept()
-            elif state.open_objection is None and not t.said_something:
-                if not state.revealed and scenario.needs_to_accept > 0:
-                    # asked to decide before being asked anything: pushed, like a pitch too early
-                    state.early_pitches += 1
-                    if state.early_pitches > 1:
-                        t.offend("ignored", 1)
-                t.act("closing_not_ready")
-        elif pitched and not t.said_something:
-            t.ask_own_question(moves)
-
+    leaving = "farewell" in t.analysis.sure_moves and "greeting" not in t.moves and not t.analysis.is_question
+    if not t.pressing and not state.accepted and not leaving:
+        _pitch_or_decision(t)
     if leaving:
-        state.done = True
-        state.outcome = "accepted" if state.accepted else "left"
-        # a customer on its way out does not press its question again
-        t.acts = [a for a in t.acts if a.kind != "ask_again"]
-        # a warm goodbye for staff who won it over; a curt one otherwise
-        t.act("farewell" if state.accepted or state.trust >= level.trust_to_accept else "walk_away")
-    if "reminder" in analysis.sure_moves and asked_to_do in (None, "check"):
+        _leave(t)
+    if "reminder" in t.analysis.sure_moves and t.asked_to_do in (None, "check"):
         # documents handed back once the business is decided (or, at a counter, at any time) end the visit
         state.handed_back = state.handed_back or state.accepted or scenario.needs_to_accept == 0
-
-    if asked_to_do and t.said_something_new and t.room() and not state.done:
-        t.act("request", asked_to_do)  # "您贵姓?身份证给我一下": the name, and the card handed over
+    if t.asked_to_do and t.said_something_new and t.room() and not state.done:
+        t.act("request", t.asked_to_do)  # "您贵姓?身份证给我一下": the name, and the card handed over
     elif not t.said_something_new and not state.done:
-        reaction = next(
-            (
-                name
-                for move, name in SERVICE_REACTIONS
-                if move in moves and (move != "reminder" or move in analysis.sure_moves)
-            ),
-            None,
-        )
-        if asked_to_do:
-            reaction = "request"  # asked to sign, type the PIN, hand over the card: it goes along
-        greet_back = state.turn == 1 and "greeting" in moves and reaction not in (None, "small_talk")
-        if state.turn == 1 and reaction in (None, "small_talk"):
-            reaction = "greeting"
-        if state.accepted and reaction in (None, "explanation"):
-            # decided: the practical question a customer asks now (fees, minimum...), else waiting for the staff
-            if not state.handed_back and t.ask_own_question(moves | {"closing"}):
-                reaction = ""
-            else:
-                reaction = "waiting_to_leave" if state.handed_back else "after_accept"
-        pending = [n for n in scenario.needs if n.id not in state.revealed]
-        if reaction is None and "needs_question" in moves and pending and not state.accepted:
-            reaction = "probe_more"  # a needs question that reached no need: it gives little
-        elif reaction is None and analysis.is_question:
-            reaction = "no_answer"
-        elif reaction is None and ADDRESSED.search(analysis.text):
-            reaction = "comply"  # told something or asked to do something (输密码, 签字): it goes along
-        if reaction:
-            # thanks for an answer first ("好,明白了。"), then the reaction, then a question asked again
-            thanked = sum(1 for a in t.acts if a.kind == "answer_thanks")
-            t.acts.insert(thanked, CustomerAct(reaction, asked_to_do or "" if reaction == "request" else ""))
-        if greet_back:
-            t.acts.insert(0, CustomerAct("greeting"))  # greets back, then reacts ("你好。对,就取五千。")
-
-    if not moves and not analysis.is_question and not analysis.personal and not analysis.requests:
-        # talk that does nothing for the customer: once is forgiven, then it wears the customer's patience
-        state.idle += 1
-        if state.idle > 1:
-            t.offend("ignored", 1)
-    if not state.done and state.patience <= 0 and not any(a.kind == "accept" for a in t.acts):
-        state.done, state.outcome = True, "walked_away"
-        cause = max(state.offences, key=lambda k: state.offences[k]) if state.offences else ""
-        t.act("walk_out", cause if cause in ("rude", "pressure", "ignored") else "")
-    if not state.done and state.turn >= MAX_STAFF_TURNS:
-        state.done, state.outcome = True, "turn_limit"
-        t.act("walk_away")
+        _service_reaction(t)
+    _keep_patience(t)
     if not t.said_something:
-        t.act("greeting" if "greeting" in moves and state.turn == 1 else "continue")
+        t.act("greeting" if "greeting" in t.moves and state.turn == 1 else "continue")
     reply = realiser.realise(t.acts, scenario, state)
     return reply, t.notes + [a.event for a in t.acts]
+
+
+def _react_to_conduct(t: _Turn) -> None:
+    """A violation or rudeness is answered first; a greeting, an apology or empathy earn trust."""
+    s, moves = t.state, t.moves
+    if t.violated:
+        s.trust -= 1
+        t.offend("pressure", 1)
+        t.act("violation")
+    if "rude" in t.analysis.sure_moves:
+        t.offend("rude", 2)
+        t.act("rude")
+    if "greeting" in moves and not s.greeted:
+        s.greeted = True
+        s.trust += 1
+    if moves & {"apology", "empathy"}:
+        s.trust += 1
+
+
+def _settle_before_voiced(t: _Turn) -> None:
+    """A worry answered before the customer voices it is settled: it will not be raised any more. A bare needs
+    question answers nothing yet; a temptation is only ever answered once pressed. Its own questions answered early
+    are never asked."""
+    s, moves, analysis = t.state, t.moves, t.analysis
+    only_asking = "needs_question" in moves and not moves & (PITCH_MOVES | ANSWER_MOVES)
+    if "risk_disclosure" in moves and not t.violated:
+        s.disclosed = True
+    for upcoming in t.plan:
+        if upcoming.id in s.raised or t.violated:
+            continue
+        # told plainly that nothing is guaranteed, the customer has no promise left to press for
+        disclosed_already = upcoming.kind == "temptation" and s.disclosed
+        answered = upcoming.kind == "worry" and not only_asking and any_evidence(upcoming.answered_by, analysis)
+        if disclosed_already or answered:
+            s.raised.append(upcoming.id)
+            s.answered.append(upcoming.id)
+            s.trust += 1
+            t.notes.append(f"preempted:{upcoming.id}")
+    for question in t.scenario.questions:
+        if question.id not in s.asked and question.id not in s.covered and any_evidence(question.answered_by, analysis):
+            s.covered.append(question.id)
+
+
+def _follow_up_own_question(t: _Turn) -> None:
+    """The customer's own question: answered, or asked again once when the staff went on past it."""
+    s = t.state
+    if not s.open_question:
+        return
+    question = t.question(s.open_question)
+    if not t.violated and any_evidence(question.answered_by, t.analysis):
+        s.answered_questions.append(question.id)
+        s.open_question = None
+        t.act("answer_thanks", question.id)
+    elif s.turn - s.question_turn >= 2 and question.id not in s.pressed and not t.analysis.personal:
+        s.pressed.append(question.id)
+        t.offend("ignored", 1)
+        t.act("ask_again", question.id)
+    elif s.turn - s.question_turn >= 2:
+        s.open_question = None  # asked twice, let go (the report still notes it)
+
+
+def _weigh_open_worry(t: _Turn) -> None:
+    """The worry it voiced: settled by a real answer, acknowledged when addressed in part (and settled by a second
+    try), pressed again only when the staff pitches on past it, let go when the staff moved on long ago."""
+    s = t.state
+    if s.open_objection and s.turn - s.objection_turn > STALE_AFTER and not s.presses.get(s.open_objection):
+        # the staff moved on to solving its problem and it let the worry go: pressing it many turns later reads odd
+        t.notes.append(f"let_go:{s.open_objection}")
+        s.open_objection = None
+    if not s.open_objection:
+        return
+    current = t.objection(s.open_objection)
+    answered = not t.violated and any_evidence(current.answered_by, t.analysis)
+    addressed = not t.violated and bool(t.moves & (ANSWER_MOVES | {"empathy"}))
+    if answered or (addressed and current.id in s.partial):
+        s.answered.append(current.id)
+        s.open_objection = None
+        s.trust += 1
+        t.act("answered", current.id)
+        t.settled_now = True
+        if t.ready() and not s.accepted:
+            t.accept()
+        else:
+            # one worry settled, the next may follow (never a plea for a promise right after being reassured),
+            # once its questions about itself are answered and if the reply has room
+            t.raise_after_settle = True
+    elif addressed:
+        s.partial.append(current.id)
+        t.act("acknowledge")
+    elif t.moves & (PITCH_MOVES | DECISION_MOVES) and not t.analysis.personal:
+        _press_worry(t, current)
+
+
+def _press_worry(t: _Turn, current: Objection) -> None:
+    """Pitching on past the worry: the customer presses again (twice at most, then it gives up on it); more than
+    once wears its patience."""
+    s = t.state
+    s.dodges += 1
+    if s.dodges > FORGIVEN_DODGES:
+        t.offend("ignored", 1)
+    s.presses[current.id] = s.presses.get(current.id, 0) + 1
+    if s.presses[current.id] > MAX_PRESSES:
+        t.notes.append(f"let_go:{current.id}")
+        s.open_objection = None
+    else:
+        t.pressing = True
+        s.objection_turn = s.turn
+        t.act("dodged", current.id)
+
+
+def _is_pitch(t: _Turn) -> bool:
+    """A presentation move, or telling (not asking) about the product the drill is about (naming the product counts
+    only in a turn that does nothing else: "把存折给我,查一下这笔定期" is no pitch)."""
+    moves, analysis = t.moves, t.analysis
+    pitched = bool(moves & PITCH_MOVES) or bool(
+        analysis.topics & set(t.scenario.products)
+        and not analysis.is_question
+        and not moves - PITCH_MOVES
+        and not ADDRESSED_REQUEST.search(analysis.text)
+    )
+    if pitched and analysis.personal and analysis.is_question and len(analysis.text) <= SHORT_TURN_CHARS:
+        return False  # "您平时用手机银行吗?" asks about the customer; it does not push the product
+    if (
+        pitched
+        and analysis.is_question
+        and (analysis.personal or "needs_question" in moves)
+        and not moves & PITCH_MOVES & analysis.sure_moves
+    ):
+        return False  # a question about the customer's situation is a pitch only when it plainly presents one
+    return pitched
+
+
+def _pushed_early(t: _Turn) -> None:
+    """A pitch, or a request to decide, before the customer was asked anything: once is forgiven."""
+    t.state.early_pitches += 1
+    if t.state.early_pitches > 1:
+        t.offend("ignored", 1)
+
+
+def _pitch_or_decision(t: _Turn) -> None:
+    """A pitch may be too early, or prompt the next worry or one of its own questions; asked to decide, the customer
+    accepts when ready and otherwise says it is not."""
+    s, scenario = t.state, t.scenario
+    pitched = _is_pitch(t)
+    if pitched:
+        t.moves.add("presentation")
+    if pitched and not s.revealed and scenario.needs_to_accept > 0:
+        _pushed_early(t)
+        t.act("pitch_too_early")
+    elif s.open_objection is None and not t.settled_now and t.room() and t.raise_next(t.moves):
+        pass
+    elif t.moves & DECISION_MOVES:
+        if t.ready():
+            t.accept()
+        elif s.open_objection is None and not t.said_something:
+            if not s.revealed and scenario.needs_to_accept > 0:
+                _pushed_early(t)  # asked to decide before being asked anything
+            t.act("closing_not_ready")
+    elif pitched and not t.said_something:
+        t.ask_own_question(t.moves)
+
+
+def _leave(t: _Turn) -> None:
+    s = t.state
+    s.done = True
+    s.outcome = "accepted" if s.accepted else "left"
+    # a customer on its way out does not press its question again
+    t.acts = [a for a in t.acts if a.kind != "ask_again"]
+    # a warm goodbye for staff who won it over; a curt one otherwise
+    t.act("farewell" if s.accepted or s.trust >= t.level.trust_to_accept else "walk_away")
+
+
+def _service_reaction(t: _Turn) -> None:
+    """Nothing weightier was said: the fitting reaction to a service act (a hand-back, the wait, a request...), put
+    before a question asked again."""
+    s, moves, analysis = t.state, t.moves, t.analysis
+    reaction = next(
+        (
+            name
+            for move, name in SERVICE_REACTIONS
+            if move in moves and (move != "reminder" or move in analysis.sure_moves)
+        ),
+        None,
+    )
+    if t.asked_to_do:
+        reaction = "request"  # asked to sign, type the PIN, hand over the card: it goes along
+    greet_back = s.turn == 1 and "greeting" in moves and reaction not in (None, "small_talk")
+    if s.turn == 1 and reaction in (None, "small_talk"):
+        reaction = "greeting"
+    if s.accepted and reaction in (None, "explanation"):
+        # decided: the practical question a customer asks now (fees, minimum...), else waiting for the staff
+        if not s.handed_back and t.ask_own_question(moves | {"closing"}):
+            reaction = ""
+        else:
+            reaction = "waiting_to_leave" if s.handed_back else "after_accept"
+    if reaction is None:
+        reaction = _reaction_to_a_plain_turn(t)
+    if reaction:
+        # thanks for an answer first ("好,明白了。"), then the reaction, then a question asked again
+        thanked = sum(1 for a in t.acts if a.kind == "answer_thanks")
+        t.acts.insert(thanked, CustomerAct(reaction, (t.asked_to_do or "") if reaction == "request" else ""))
+    if greet_back:
+        t.acts.insert(0, CustomerAct("greeting"))  # greets back, then reacts ("你好。对,就取五千。")
+
+
+def _reaction_to_a_plain_turn(t: _Turn) -> str | None:
+    pending = [n for n in t.scenario.needs if n.id not in t.state.revealed]
+    if "needs_question" in t.moves and pending and not t.state.accepted:
+        return "probe_more"  # a needs question that reached no need: it gives little
+    if t.analysis.is_question:
+        return "no_answer"
+    if ADDRESSED.search(t.analysis.text):
+        return "comply"  # told something or asked to do something (输密码, 签字): it goes along
+    return None
+
+
+def _keep_patience(t: _Turn) -> None:
+    """Talk that does nothing for the customer wears its patience after the first time; it walks out only when
+    patience is gone (and says why), and never beyond MAX_STAFF_TURNS."""
+    s, analysis = t.state, t.analysis
+    if not t.moves and not analysis.is_question and not analysis.personal and not analysis.requests:
+        s.idle += 1
+        if s.idle > 1:
+            t.offend("ignored", 1)
+    if not s.done and s.patience <= 0 and not any(a.kind == "accept" for a in t.acts):
+        s.done, s.outcome = True, "walked_away"
+        cause = max(s.offences, key=lambda k: s.offences[k]) if s.offences else ""
+        t.act("walk_out", cause if cause in ("rude", "pressure", "ignored") else "")
+    if not s.done and s.turn >= MAX_STAFF_TURNS:
+        s.done, s.outcome = True, "turn_limit"
+        t.act("walk_away")
