@@ -141,6 +141,8 @@ class _Turn:
         self.asked_to_do = (
             next((r for r in analysis.requests if r in ACTION_REQUESTS), None) if not self.violated else None
         )
+        if self.asked_to_do == "hand_over" and "reminder" in self.moves:
+            self.asked_to_do = None  # "证件和卡都还给您": handed back, not asked for
         self.settled_now = False  # an open worry settled this turn
         self.pressing = False  # an open worry pressed again this turn
         self.raise_after_settle = False  # the next worry may follow the one just settled
@@ -450,6 +452,23 @@ def _is_pitch(t: _Turn) -> bool:
     return pitched
 
 
+def _plain_moves(t: _Turn) -> set[str]:
+    """The turn's moves a worry may be voiced on: a pitch only when it is plain (a clear presentation that does not
+    mainly ask about the customer, or the product named in a statement), a decision only when clearly asked for.
+    Players found worries and pleas for a promise voiced on a needs question taken for a pitch."""
+    analysis = t.analysis
+    asking = analysis.is_question and bool(analysis.personal or "needs_question" in t.moves)
+    named = bool(analysis.topics & set(t.scenario.products)) and not analysis.is_question
+    plain = t.moves - PITCH_MOVES - DECISION_MOVES
+    for move in t.moves & PITCH_MOVES:
+        if (move in analysis.sure_moves and not asking) or named:
+            plain.add(move)
+    for move in t.moves & DECISION_MOVES:
+        if move in analysis.sure_moves or (move == "closing" and "decide" in analysis.requests):
+            plain.add(move)
+    return plain
+
+
 def _pushed_early(t: _Turn) -> None:
     """A pitch, or a request to decide, before the customer was asked anything: once is forgiven."""
     t.state.early_pitches += 1
@@ -467,7 +486,7 @@ def _pitch_or_decision(t: _Turn) -> None:
     if pitched and not s.revealed and scenario.needs_to_accept > 0:
         _pushed_early(t)
         t.act("pitch_too_early")
-    elif s.open_objection is None and not t.settled_now and t.room() and t.raise_next(t.moves):
+    elif s.open_objection is None and not t.settled_now and t.room() and t.raise_next(_plain_moves(t)):
         pass
     elif t.moves & DECISION_MOVES:
         if t.ready():

@@ -35,7 +35,16 @@ COMPLIANCE_THRESHOLD = 0.8
 # Moves the drill customer acts on drastically (offence, leaving) only when sure: staff playing drills found polite
 # lines taken for rudeness, and a "谢谢您" mid-conversation taken for a goodbye. The scorer keeps MOVE_THRESHOLD.
 # A question about the customer's situation is taken for a pitch only when the pitch is as plain.
-SURE_MOVE_THRESHOLDS = {"rude": 0.85, "farewell": 0.8, "reminder": 0.8, "presentation": 0.8, "benefit": 0.8}
+# So is a decision asked for, before a worry is voiced on it.
+SURE_MOVE_THRESHOLDS = {
+    "rude": 0.85,
+    "farewell": 0.8,
+    "reminder": 0.8,
+    "presentation": 0.8,
+    "benefit": 0.8,
+    "closing": 0.8,
+    "referral": 0.8,
+}
 ENDING_MOVES = {"farewell"}  # sure only when the turn's last sentence makes it ("谢谢您信任,……" is not a goodbye)
 PERSONAL_THRESHOLD = 0.7  # leave-one-writer-out sweep, each clause looked at: macro F1 0.914, 1.6% false alarms
 # leave-one-writer-out sweep, each clause looked at: macro F1 0.908, 2.3% false alarms (0.6: 0.924, 4.1%); a missed
