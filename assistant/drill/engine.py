@@ -32,6 +32,7 @@ ANSWER_MOVES = {"objection_answer", "risk_disclosure"}
 # Requests (understanding/labels.yaml) the customer goes along with (reactions.requests); "decide" asks for a decision
 # (a closing) and a request with a persona fact ("amount") is answered with the fact.
 ACTION_REQUESTS = ("hand_over", "enter_pin", "sign", "check", "fill_in")
+SURE_VIOLATION = 0.9  # a slip the customer reacts to (the scorer counts from the model's own threshold)
 MAX_FACTS_A_TURN = 2
 MAX_ACTS_A_REPLY = 2  # a new worry or question waits for the next turn when the reply already says this much
 SHORT_TURN_CHARS = 30
@@ -89,6 +90,7 @@ class DrillState:
     covered: list[str] = field(default_factory=list)  # own questions the staff answered before they were asked
     handed_back: bool = False  # card, cash or documents returned
     early_pitches: int = 0
+    waited_after_accept: bool = False  # "接下来怎么弄?" said once: later it just goes along
     disclosed: bool = False  # the staff has said plainly that a product is not guaranteed
     idle: int = 0  # staff turns that did nothing for the customer
     offences: dict[str, int] = field(default_factory=dict)  # rude / pressure / ignored: why patience was lost
@@ -137,7 +139,8 @@ class _Turn:
         self.moves = set(analysis.moves)
         if "decide" in analysis.requests:
             self.moves.add("closing")  # "您看今天开一个?" / "存三年还是五年?": asked to decide
-        self.violated = bool(analysis.violations)
+        # the customer turns wary only at a plain slip; reviewers found it offended by lines the model barely flagged
+        self.violated = any(v.p >= SURE_VIOLATION for v in analysis.violations)
         self.asked_to_do = (
             next((r for r in analysis.requests if r in ACTION_REQUESTS), None) if not self.violated else None
         )
@@ -530,8 +533,11 @@ def _service_reaction(t: _Turn) -> None:
         # decided: the practical question a customer asks now (fees, minimum...), else waiting for the staff
         if not s.handed_back and t.ask_own_question(moves | {"closing"}):
             reaction = ""
-        else:
-            reaction = "waiting_to_leave" if s.handed_back else "after_accept"
+        elif s.handed_back:
+            reaction = "waiting_to_leave"
+        elif not s.waited_after_accept:
+            reaction, s.waited_after_accept = "after_accept", True
+        # asked once what comes next, it then takes in what it is told like any customer
     if reaction is None:
         reaction = _reaction_to_a_plain_turn(t)
     if reaction:

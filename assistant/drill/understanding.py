@@ -39,9 +39,10 @@ class Violation:
     kind: str
     phrase: str  # the clause that commits it
     note: str
+    p: float = 1.0  # how sure the model is (the scorer counts it from COMPLIANCE_THRESHOLD; the customer from higher)
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "phrase": self.phrase, "note": self.note}
+        return {"kind": self.kind, "phrase": self.phrase, "note": self.note, "p": round(self.p, 3)}
 
 
 @dataclass
@@ -163,9 +164,9 @@ class Understanding:
             qualified = self.model.acts.predict([head], embedding, [self.model.act_allowed(scenario)])[0]
             acts = {a.split(".", 1)[1] for a in qualified}
         violations: list[Violation] = []
-        for kind, clause, _p in self.model.compliance.findings(head, embedding[0] if embedding is not None else None):
+        for kind, clause, p in self.model.compliance.findings(head, embedding[0] if embedding is not None else None):
             if not any(v.kind == kind for v in violations):
-                violations.append(Violation(kind, clause, self.notes.get(kind, kind)))
+                violations.append(Violation(kind, clause, self.notes.get(kind, kind), p))
         questions = [c for c in clauses(head) if is_question_clause(c)]
         analysis = TurnAnalysis(
             text=text,
