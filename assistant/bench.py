@@ -618,7 +618,8 @@ def _understanding_speed(understanding) -> None:
     )
 
 
-CUSTOMER_DRILLS = ROOT / "bench" / "customer_review" / "drills"
+CUSTOMER_REVIEW = ROOT / "bench" / "customer_review"  # drills/ (round 1) and drills_N/ (rounds played live later)
+STRONG_STYLES = ("strong", "chatty")  # the review's strong staff, with and without personal questions
 
 
 def play_offline(scenario_id: str, lines: list[str], seed: int = 3, difficulty: str = "normal") -> dict:
@@ -667,14 +668,14 @@ def customer_figures(played: list[dict]) -> dict:
 
 
 def run_customer_bench() -> int:
-    """The customer's automatic figures (issue 14) over the scripted drills of tests/data/drills and the realism
-    review's drills (bench/customer_review/drills/<scenario>.<style>.<n>.txt), per scenario."""
+    """The customer's automatic figures (issue 14) over the scripted drills of tests/data/drills and every round of
+    the realism review's drills (bench/customer_review/drills*/<scenario>.<style>.<n>.txt), per scenario."""
     rows = []
     for path in sorted(DRILL_SCRIPTS.glob("*.yaml")):
         scripts = yaml.safe_load(path.read_text(encoding="utf-8"))
         for style in ("strong", "weak"):
             rows.append((path.stem, style, scripts[style]))
-    for path in sorted(CUSTOMER_DRILLS.glob("*.txt")):
+    for path in sorted(CUSTOMER_REVIEW.glob("drills*/*.txt")):
         scenario, style, _n = path.stem.split(".")
         rows.append((scenario, style, [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]))
     by_scenario: dict[str, list[tuple[str, dict]]] = {}
@@ -689,7 +690,7 @@ def run_customer_bench() -> int:
     total = []
     for scenario, played in by_scenario.items():
         f = customer_figures([p for _, p in played])
-        strong = [p for style, p in played if style.startswith("strong")]
+        strong = [p for style, p in played if style in STRONG_STYLES]
         walked = sum(p["state"].outcome == "walked_away" for p in strong)
         total += played
         print(
@@ -697,7 +698,7 @@ def run_customer_bench() -> int:
             f"{f['questions']} / {f['unanswered']} | {walked} of {len(strong)} |"
         )
     f = customer_figures([p for _, p in total])
-    strong = [p for style, p in total if style.startswith("strong")]
+    strong = [p for style, p in total if style in STRONG_STYLES]
     print(
         f"\nall: {len(total)} drills (seeds 1-3, normal and hard), {f['replies']} replies, fillers "
         f"{f['filler_share']:.1%}, verbatim repeats {f['repeats']}, own questions {f['questions']} "
