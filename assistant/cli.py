@@ -58,6 +58,8 @@ def cmd_kb(args) -> int:
     from assistant.kb import load_kb
 
     settings = get_settings()
+    if args.action == "try":
+        return _kb_try(args)
     kb_dir = Path(args.dir) if args.dir else settings.kb_dir
     kb = load_kb(kb_dir)
     if args.action == "validate":
@@ -88,6 +90,31 @@ def cmd_kb(args) -> int:
 
     model = get_understanding().model  # trained here (cached by corpus fingerprint), not on a staff member's first turn
     print(f"理解模型就绪:指纹 {model.fingerprint},{len(model.moves.labels)} 种动作,{len(model.acts.labels)} 个考核点。")
+    return 0
+
+
+def _kb_try(args) -> int:
+    """What the assistant makes of one staff line: moves, checkpoints, findings, the customer's reaction."""
+    from assistant.config import get_settings
+    from assistant.scoring.explain import explain_line
+    from assistant.text import check_message
+
+    if not args.scenario or not args.line:
+        print('用法:bin/assistant kb try 场景id "一句员工的话"(场景列表:bin/assistant scenarios)', file=sys.stderr)
+        return 2
+    line = check_message(args.line, get_settings().max_message_chars, "员工的话")  # InputError: a Chinese message
+    x = explain_line(args.scenario, line)
+    a = x.analysis
+    labels = lambda items: "、".join(sorted(items)) or "无"  # noqa: E731
+    print(f"场景:{x.scenario}")
+    print(f"动作 (moves):{labels(a.moves)}")
+    print(f"场景动作 (acts):{labels(a.acts)}")
+    print("考核点:" + ("、".join(f"{cid}({text})" for cid, text in x.checkpoints) or "无"))
+    print("合规:" + ("; ".join(f"{v.kind}:{v.note}(“{v.phrase}”)" for v in a.violations) or "未发现违规"))
+    print(f"问到客户本人 (personal):{'、'.join(a.personal) or '无'}")
+    print(f"请客户配合/表态 (requests):{'、'.join(a.requests) or '无'}")
+    print(f"客户的反应(作为第一句):{x.customer_reply}")
+    print(f"客户的动作 (acts):{'、'.join(x.customer_acts)}")
     return 0
 
 
@@ -216,8 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("kb", help="知识库:校验或构建索引")
-    p.add_argument("action", choices=["validate", "build"])
+    p = sub.add_parser("kb", help='知识库:校验、构建索引,或试一句员工的话 (kb try 场景 "一句话")')
+    p.add_argument("action", choices=["validate", "build", "try"])
+    p.add_argument("scenario", nargs="?", help="kb try:演练场景 id")
+    p.add_argument("line", nargs="?", help="kb try:一句员工的话")
     p.add_argument("--dir", help="知识库目录 (默认 scripts_kb/)")
     p.add_argument("--force", action="store_true", help="无论是否变化都重建索引")
     p.set_defaults(func=cmd_kb)

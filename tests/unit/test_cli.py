@@ -124,3 +124,18 @@ def test_users_add_creates_the_first_admin_who_can_sign_in(isolated_var):
         timeout=120,
     )
     assert short.returncode == 2 and "至少 8 位" in short.stderr
+
+
+def test_kb_try_shows_what_the_assistant_makes_of_a_line():
+    out = run("kb", "try", "counter_7step_withdrawal", "师傅,取钱要验一下身份证,麻烦您拿出来。").stdout
+    assert "请客户配合/表态 (requests):hand_over" in out
+    assert "客户的反应(作为第一句):" in out and "request:hand_over" in out
+    slip = run("kb", "try", "fund_sip_young_worker", "这个基金您放心,保证不亏,稳赚的。").stdout
+    assert "合规:promise" in slip
+
+
+def test_kb_try_refuses_an_unknown_scenario_and_an_empty_line_in_chinese():
+    unknown = run("kb", "try", "no_such_scenario", "您好", check=False)
+    assert unknown.returncode == 2 and "没有找到演练场景" in unknown.stderr and "Traceback" not in unknown.stderr
+    empty = run("kb", "try", "fund_sip_young_worker", "  ", check=False)
+    assert empty.returncode == 2 and "是空的" in empty.stderr
