@@ -6,6 +6,7 @@ first line of a drill."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from assistant.drill import engine
 from assistant.drill.scenarios import get_scenario, rubric
@@ -22,7 +23,9 @@ class LineExplained:
     customer_acts: list[str] = field(default_factory=list)
 
 
-def explain_line(scenario_id: str, text: str, difficulty: str = "normal", seed: int = 1) -> LineExplained:
+def explain_line(
+    scenario_id: str, text: str, difficulty: Literal["easy", "normal", "hard"] = "normal", seed: int = 1
+) -> LineExplained:
     """Raises KeyError for an unknown scenario, InputError for an unusable line (as a drill turn would)."""
     scenario = get_scenario(scenario_id)
     analysis = get_understanding().analyse(text, scenario.id)
