@@ -1,0 +1,100 @@
+"""The drill engine on hand-built analyses: no encoder, no model, no database, so each case runs in milliseconds and
+says exactly which decision a kind of staff turn leads to. (test_customer.py covers the same behaviour through the
+real understanding, in the team's own wording.)"""
+
+import pytest
+
+from assistant.drill import engine
+from assistant.drill.scenarios import get_scenario, rubric
+from assistant.drill.understanding import TurnAnalysis, Violation
+
+
+def turn(text="……", moves=(), sure=None, personal=(), requests=(), question=False, topics=(), violation=None):
+    """A staff turn as the understanding would describe it; `sure` defaults to the moves themselves."""
+    violations = [Violation(violation[0], text, "note", violation[1])] if violation else []
+    return TurnAnalysis(
+        text=text,
+        moves=set(moves),
+        sure_moves=set(moves if sure is None else sure),
+        personal=list(personal),
+        requests=list(requests),
+        is_question=question,
+        question_text=text if question else "",
+        topics=set(topics),
+        violations=violations,
+    )
+
+
+def play(scenario_id, turns, difficulty="normal", seed=3):
+    scenario, level = get_scenario(scenario_id), rubric().difficulties[difficulty]
+    state, _ = engine.start(scenario, difficulty, seed, level)
+    events = []
+    for analysis in turns:
+        events.append(engine.respond(scenario, state, level, analysis)[1])
+    return state, events
+
+
+GREETING = turn("您好,欢迎光临。", moves=["greeting"])
+
+
+@pytest.mark.parametrize(
+    "case, turns, expected",
+    [
+        ("a personal question gets the fact", [turn(personal=["age"], question=True)], ["fact:age"]),
+        ("asked the amount, it tells it", [turn(requests=["amount"], question=True)], ["fact:amount"]),
+        ("asked to sign, it signs", [turn(requests=["sign"])], ["request:sign"]),
+        (
+            "a hand-back is not a request to hand over",
+            [turn(moves=["reminder"], requests=["hand_over"])],
+            ["handed_back"],
+        ),
+        (
+            "asked to decide before anything: not ready",
+            [turn(requests=["decide"], question=True)],
+            ["closing_not_ready"],
+        ),
+        ("a plain early pitch is too early", [turn(moves=["presentation"])], ["pitch_too_early"]),
+        ("a plain slip makes it wary", [turn(violation=("promise", 0.95))], ["violation"]),
+        (
+            "a slip the model barely flags does not",
+            [turn(moves=["small_talk"], violation=("promise", 0.82))],
+            ["small_talk"],
+        ),
+    ],
+)
+def test_one_staff_turn_after_a_greeting(case, turns, expected):
+    _, events = play("fund_sip_young_worker", [GREETING, *turns])
+    assert events[-1] == expected, case
+
+
+def test_a_needs_question_taken_for_a_pitch_raises_no_worry():
+    revealed = turn("您工资每个月能存下多少?", moves=["needs_question"], question=True)
+    unsure_pitch = turn(
+        "您攒钱主要想干啥?", moves=["needs_question", "presentation"], sure=["needs_question"], question=True
+    )
+    _, events = play("fund_sip_young_worker", [GREETING, revealed, unsure_pitch])
+    assert not any(e.startswith("objection:") for e in events[-1])
+
+
+def test_a_second_push_to_decide_costs_patience_like_a_second_early_pitch():
+    decide = turn(requests=["decide"], question=True)
+    state, events = play("fund_sip_young_worker", [GREETING, decide, decide])
+    assert events[1:] == [["closing_not_ready"], ["closing_not_ready"]]
+    assert state.offences == {"ignored": 1}
+
+
+def test_asked_once_what_comes_next_after_agreeing_then_it_takes_in_what_it_is_told():
+    state, _ = play("counter_7step_withdrawal", [GREETING])
+    scenario, level = get_scenario("counter_7step_withdrawal"), rubric().difficulties["normal"]
+    state.accepted = True
+    state.asked = [q.id for q in scenario.questions]  # its own questions already asked
+    first = engine.respond(scenario, state, level, turn("好的。", moves=["presentation"]))[1]
+    second = engine.respond(scenario, state, level, turn("这张卡您平时也能用。", moves=["presentation"]))[1]
+    assert "after_accept" in first and "after_accept" not in second
+
+
+def test_a_goodbye_ends_the_drill_and_the_same_lines_give_the_same_drill():
+    lines = [GREETING, turn(personal=["name"], question=True), turn("慢走,再见!", moves=["farewell"])]
+    first, events = play("retiree_maturing_deposit", lines)
+    again, events_again = play("retiree_maturing_deposit", lines)
+    assert first.done and first.outcome in ("left", "accepted") and events == events_again
