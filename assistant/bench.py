@@ -1,6 +1,6 @@
 """Retrieval benchmark: quality on a held-out question set and latency as the knowledge base grows.
 
-Run with `bin/assistant bench retrieval`. Figures are printed, never asserted: they go into the README.
+Run with `bin/assistant bench retrieval`. Figures are printed, never asserted: they go into docs/measurements.md.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 INDEX_FORMAT = 4
 # Above this many vectors (about 8,500 entries) exact search costs more than HNSW; see the scale table of
-# `bin/assistant bench retrieval` in the README.
+# `bin/assistant bench retrieval` in docs/measurements.md.
 HNSW_THRESHOLD = 40_000
 PASSAGE_CHARS = 300
 

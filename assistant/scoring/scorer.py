@@ -166,12 +166,12 @@ def score_transcript(
 def _staff_analyses(
     scenario: Scenario, turns: list[dict], analyses: dict[int, TurnAnalysis] | None
 ) -> dict[int, TurnAnalysis]:
-    """The analysis of every staff turn: the ones given (a drill's, as the customer reacted to them), else made."""
-    understanding = get_understanding()
+    """The analysis of every staff turn: the ones given (a drill's, as the customer reacted to them), else made (the
+    model is loaded only then)."""
     out = dict(analyses or {})
     for index, turn in enumerate(turns):
         if turn["speaker"] == "staff" and index not in out:
-            out[index] = understanding.analyse(turn["text"], scenario.id, personal=False)
+            out[index] = get_understanding().analyse(turn["text"], scenario.id, personal=False)
     return out
 
 
