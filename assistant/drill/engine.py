@@ -158,6 +158,16 @@ class _Turn:
         return len(self.acts) < MAX_ACTS_A_REPLY
 
     @property
+    def asks_about_customer(self) -> bool:
+        """A question about the customer's own situation (a personal topic or a needs question)."""
+        return self.analysis.is_question and bool(self.analysis.personal or "needs_question" in self.moves)
+
+    @property
+    def names_product(self) -> bool:
+        """Tells (not asks) about a product the drill is about."""
+        return bool(self.analysis.topics & set(self.scenario.products)) and not self.analysis.is_question
+
+    @property
     def said_something(self) -> bool:
         return bool(self.acts)
 
@@ -437,20 +447,12 @@ def _is_pitch(t: _Turn) -> bool:
     """A presentation move, or telling (not asking) about the product the drill is about (naming the product counts
     only in a turn that does nothing else: "把存折给我,查一下这笔定期" is no pitch)."""
     moves, analysis = t.moves, t.analysis
-    pitched = bool(moves & PITCH_MOVES) or bool(
-        analysis.topics & set(t.scenario.products)
-        and not analysis.is_question
-        and not moves - PITCH_MOVES
-        and not ADDRESSED_REQUEST.search(analysis.text)
+    pitched = bool(moves & PITCH_MOVES) or (
+        t.names_product and not moves - PITCH_MOVES and not ADDRESSED_REQUEST.search(analysis.text)
     )
     if pitched and analysis.personal and analysis.is_question and len(analysis.text) <= SHORT_TURN_CHARS:
         return False  # "您平时用手机银行吗?" asks about the customer; it does not push the product
-    if (
-        pitched
-        and analysis.is_question
-        and (analysis.personal or "needs_question" in moves)
-        and not moves & PITCH_MOVES & analysis.sure_moves
-    ):
+    if pitched and t.asks_about_customer and not moves & PITCH_MOVES & analysis.sure_moves:
         return False  # a question about the customer's situation is a pitch only when it plainly presents one
     return pitched
 
@@ -460,11 +462,9 @@ def _plain_moves(t: _Turn) -> set[str]:
     mainly ask about the customer, or the product named in a statement), a decision only when clearly asked for.
     Players found worries and pleas for a promise voiced on a needs question taken for a pitch."""
     analysis = t.analysis
-    asking = analysis.is_question and bool(analysis.personal or "needs_question" in t.moves)
-    named = bool(analysis.topics & set(t.scenario.products)) and not analysis.is_question
     plain = t.moves - PITCH_MOVES - DECISION_MOVES
     for move in t.moves & PITCH_MOVES:
-        if (move in analysis.sure_moves and not asking) or named:
+        if (move in analysis.sure_moves and not t.asks_about_customer) or t.names_product:
             plain.add(move)
     for move in t.moves & DECISION_MOVES:
         if move in analysis.sure_moves or (move == "closing" and "decide" in analysis.requests):
