@@ -11,7 +11,7 @@ from typing import Literal
 from assistant.drill import engine
 from assistant.drill.scenarios import get_scenario, rubric
 from assistant.drill.understanding import TurnAnalysis, get_understanding
-from assistant.scoring.scorer import _matches
+from assistant.scoring.scorer import checkpoint_met
 
 
 @dataclass
@@ -35,7 +35,7 @@ def explain_line(
     return LineExplained(
         scenario=scenario.id,
         analysis=analysis,
-        checkpoints=[(c.id, c.text) for c in scenario.checkpoints if _matches(c, analysis)],
+        checkpoints=[(c.id, c.text) for c in scenario.checkpoints if checkpoint_met(c, analysis)],
         customer_reply=reply,
         customer_acts=acts,
     )

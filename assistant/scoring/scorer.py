@@ -69,7 +69,8 @@ def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "……"
 
 
-def _matches(checkpoint: Checkpoint, analysis: TurnAnalysis) -> bool:
+def checkpoint_met(checkpoint: Checkpoint, analysis: TurnAnalysis) -> bool:
+    """Whether one analysed turn is evidence for the checkpoint (the scorer and `kb try` ask the same question)."""
     return any(evidence_matches(e, analysis) for e in checkpoint.evidence)
 
 
@@ -183,7 +184,7 @@ def _checkpoint_hits(scenario: Scenario, analyses: dict[int, TurnAnalysis]) -> d
             previous = hits.get(checkpoint.id)
             if previous and previous.in_order:
                 continue
-            if _matches(checkpoint, analyses[index]):
+            if checkpoint_met(checkpoint, analyses[index]):
                 in_order = all(a in hits and hits[a].turn < index for a in checkpoint.after)
                 if previous is None or in_order:
                     hits[checkpoint.id] = _Hit(index, in_order)
