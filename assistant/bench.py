@@ -91,7 +91,7 @@ def scaled_searcher(base: Searcher, n_entries: int, rng: np.random.Generator) ->
     """A synthetic knowledge base of n_entries: copies of the real entries with jittered vectors and the same text."""
     import bm25s
 
-    from assistant.kb.loader import KnowledgeBase
+    from assistant.content.loader import KnowledgeBase
     from assistant.retrieval.index import RetrievalIndex, Unit, lexical_document, make_faiss_index
 
     kb = base.kb

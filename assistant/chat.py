@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.config import get_settings
-from assistant.kb.schema import Entry
+from assistant.content.topics import Entry
 from assistant.retrieval import get_searcher
 from assistant.text import input_problem, normalize, problem_message
 

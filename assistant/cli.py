@@ -55,20 +55,17 @@ def cmd_search(args) -> int:
 
 def cmd_kb(args) -> int:
     from assistant.config import get_settings
-    from assistant.kb import load_kb
+    from assistant.content import load_content
 
     settings = get_settings()
     if args.action == "try":
         return _kb_try(args)
     kb_dir = Path(args.dir) if args.dir else settings.kb_dir
-    kb = load_kb(kb_dir)
+    content = load_content(kb_dir)
+    kb, scenarios = content.kb, content.scenarios
     if args.action == "validate":
-        from assistant.drill.scenarios import load_rubric, load_scenarios
-
         from assistant.nlu.corpus import CorpusError, load_corpus
 
-        scenarios = load_scenarios(kb_dir, {e.id for e in kb.entries})
-        load_rubric(kb_dir)
         try:
             corpus = load_corpus(kb_dir / "understanding")
         except CorpusError as exc:

@@ -21,7 +21,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
-from assistant.drill.schema import CustomerQuestion, Difficulty, Objection, Scenario
+from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Scenario
 from assistant.drill.understanding import TurnAnalysis, any_evidence
 
 MAX_STAFF_TURNS = 40

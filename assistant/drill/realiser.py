@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Sequence
 
-from assistant.drill.schema import Scenario
+from assistant.content.scenario import Scenario
 
 if TYPE_CHECKING:
     from assistant.drill.engine import DrillState

@@ -12,14 +12,15 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from assistant.config import get_settings
-from assistant.drill.schema import Evidence
+from assistant.content import get_content
+from assistant.content.loader import load_compliance_notes
+from assistant.content.scenario import Evidence
 from assistant.text import normalize
 
 log = logging.getLogger(__name__)
@@ -127,8 +128,7 @@ class Understanding:
         corpus = load_corpus(kb_dir / "understanding")
         self.labels = corpus.labels
         self.model = load_or_train(corpus, embedder, cache_dir or get_settings().var_dir / "nlu")
-        notes = yaml.safe_load((kb_dir / "compliance.yaml").read_text(encoding="utf-8"))["kinds"]
-        self.notes = {kind: spec["note"] for kind, spec in notes.items()}
+        self.notes = load_compliance_notes(kb_dir)
 
     def analyse(self, text: str, scenario: str | None = None, personal: bool = True) -> TurnAnalysis:
         """personal=False skips the personal-question topics and the requests, which only the drill customer needs
@@ -212,13 +212,44 @@ class Understanding:
         return [model.labels[j] for n, j in enumerate(order) if n == 0 or p[j] >= SECOND_TOPIC_THRESHOLD]
 
 
-@lru_cache(maxsize=4)
-def _understanding(kb_dir: str) -> Understanding:
-    from assistant.retrieval import get_searcher
+class _UnderstandingCache:
+    """One Understanding per process, rebuilt (its models loaded, or trained when the corpus changed) when the
+    content's corpus or compliance notes change. A corpus that fails to load keeps the previous models serving."""
 
-    searcher = get_searcher()
-    return Understanding(Path(kb_dir), searcher.embedder, searcher.named_topics)
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._understanding: Understanding | None = None
+        self._key: tuple | None = None
+        self.last_error: Exception | None = None
+
+    def get(self) -> Understanding:
+        content = get_content()
+        with self._lock:
+            if self._understanding is None or content.understanding_key != self._key:
+                from assistant.nlu.corpus import CorpusError
+                from assistant.retrieval import get_searcher
+
+                try:
+                    self._understanding = Understanding(
+                        content.directory, get_searcher().embedder, lambda text: get_searcher().named_topics(text)
+                    )
+                    self.last_error = None
+                except CorpusError as exc:
+                    if self._understanding is None:
+                        raise
+                    self.last_error = exc
+                    log.error("understanding corpus edit rejected, still serving the previous models: %s", exc)
+                self._key = content.understanding_key
+            return self._understanding
+
+
+_cache = _UnderstandingCache()
 
 
 def get_understanding() -> Understanding:
-    return _understanding(str(get_settings().kb_dir))
+    return _cache.get()
+
+
+def understanding_error() -> Exception | None:
+    """Why the last corpus edit was not taken (the previous models still serve), for the admin's reload."""
+    return _cache.last_error

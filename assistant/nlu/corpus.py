@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -266,8 +265,3 @@ def load_corpus(root: Path) -> Corpus:
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
             tagged[kind.name].extend(load_tagged_file(path, kind, labels, writers))
     return Corpus(labels=labels, writers=writers, utterances=utterances, fingerprint=digest.hexdigest()[:16], **tagged)
-
-
-@lru_cache(maxsize=2)
-def cached_corpus(root: str) -> Corpus:
-    return load_corpus(Path(root))

@@ -18,7 +18,7 @@ import bm25s
 import faiss
 import numpy as np
 
-from assistant.kb.loader import KnowledgeBase
+from assistant.content.loader import KnowledgeBase
 from assistant.retrieval.embedders import Embedder
 from assistant.retrieval.lexical import add_words, tokenize
 

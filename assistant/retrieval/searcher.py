@@ -6,17 +6,14 @@ import json
 import logging
 import math
 import threading
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-import yaml
 
 from assistant.config import Settings, get_settings
-from assistant.errors import KBError
-from assistant.kb.loader import KnowledgeBase, load_kb, topic_files
-from assistant.kb.schema import Entry
+from assistant.content import Content, get_content
+from assistant.content.loader import KnowledgeBase, load_calibration, load_kb
+from assistant.content.topics import Entry
 from assistant.retrieval.embedders import Embedder, load_embedder
 from assistant.retrieval.index import RetrievalIndex, build_index, load_index, save_index, topic_words
 from assistant.retrieval.lexical import add_words, tokenize
@@ -277,28 +274,20 @@ class Searcher:
 
 
 # -- building and caching -------------------------------------------------------------------------------------
-def calibration_questions(kb_dir: Path) -> tuple[list[str], list[str], bytes]:
-    path = kb_dir / "calibration.yaml"
-    if not path.exists():
-        return [], [], b""
-    raw = path.read_bytes()
-    try:
-        data = yaml.safe_load(raw) or {}
-        positives = [item["q"] if isinstance(item, dict) else str(item) for item in data.get("in_scope", [])]
-        negatives = [str(item) for item in data.get("out_of_scope", [])]
-    except (yaml.YAMLError, KeyError, TypeError) as exc:
-        raise KBError(str(path), None, "in_scope/out_of_scope", f"cannot read calibration questions: {exc}") from exc
-    return positives, negatives, raw
-
-
 def open_searcher(
-    settings: Settings | None = None, embedder: Embedder | None = None, rebuild: bool = False
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    rebuild: bool = False,
+    content: Content | None = None,
 ) -> Searcher:
-    """Load the knowledge base and the stored index, building (and calibrating) it when content or model changed."""
+    """The stored index for the content's topics, built (and calibrated) when content or model changed. Without
+    `content`, the topics and calibration questions are read from settings.kb_dir (building the index, tests)."""
     settings = settings or get_settings()
-    kb = load_kb(settings.kb_dir)
+    if content is not None:
+        kb, (positives, negatives, raw) = content.kb, content.calibration
+    else:
+        kb, (positives, negatives, raw) = load_kb(settings.kb_dir), load_calibration(settings.kb_dir)
     embedder = embedder or load_embedder(settings.embedder)
-    positives, negatives, raw = calibration_questions(settings.kb_dir)
     from assistant.retrieval.index import fingerprint
 
     expected = fingerprint(kb, embedder.name, raw)
@@ -322,66 +311,26 @@ def open_searcher(
     return Searcher(kb, index, embedder, calibrator)
 
 
-def kb_signature(kb_dir: Path) -> tuple:
-    """Cheap change detector: names, sizes and modification times of the content files."""
-    paths = [*topic_files(kb_dir), kb_dir / "calibration.yaml"]
-    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in paths if p.exists())
-
-
 class _SearcherCache:
-    """One searcher per process, swapped for a new one when scripts_kb/ changes; a broken edit keeps the old one."""
-
-    CHECK_EVERY = 2.0
+    """One searcher per process, rebuilt when the content's topics or calibration questions change (the content
+    store decides what content serves: a broken edit keeps the previous content, and so the previous index)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
-        self._signature: tuple | None = None
-        self._checked = 0.0
-        self.last_error: KBError | None = None
+        self._key: tuple | None = None
 
     def get(self) -> Searcher:
-        settings = get_settings()
+        content = get_content()
         with self._lock:
-            if self._searcher is None:
-                self._signature = kb_signature(settings.kb_dir)
-                self._searcher = open_searcher(settings)
-                self._checked = time.monotonic()
-                return self._searcher
-            if time.monotonic() - self._checked >= self.CHECK_EVERY:
-                self._checked = time.monotonic()
-                signature = kb_signature(settings.kb_dir)
-                if signature != self._signature:
-                    self._signature = signature
-                    try:
-                        self._searcher = open_searcher(settings, embedder=self._searcher.embedder)
-                        self.last_error = None
-                        log.info("knowledge base changed: index reloaded")
-                    except KBError as exc:
-                        self.last_error = exc
-                        log.error("knowledge base edit rejected, still serving the previous index: %s", exc)
-            return self._searcher
-
-    def reload(self) -> Searcher:
-        """Re-read the content now; a KBError (naming file and field) leaves the previous index serving."""
-        settings = get_settings()
-        with self._lock:
-            signature = kb_signature(settings.kb_dir)
-            embedder = self._searcher.embedder if self._searcher else None
-            try:
-                self._searcher = open_searcher(settings, embedder=embedder)
-            except KBError as exc:
-                self.last_error = exc
-                raise
-            self._signature, self._checked, self.last_error = signature, time.monotonic(), None
+            if self._searcher is None or content.retrieval_key != self._key:
+                embedder = self._searcher.embedder if self._searcher else None
+                self._searcher = open_searcher(get_settings(), embedder=embedder, content=content)
+                self._key = content.retrieval_key
             return self._searcher
 
 
 _cache = _SearcherCache()
-
-
-def reload_searcher() -> Searcher:
-    return _cache.reload()
 
 
 def get_searcher() -> Searcher:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.drill.scenarios import get_scenario, rubric
-from assistant.drill.schema import DIMENSIONS, Checkpoint, Scenario
+from assistant.content.scenario import DIMENSIONS, Checkpoint, Scenario
 from assistant.drill.understanding import TurnAnalysis, evidence_matches, get_understanding
 from assistant.errors import InputError
 

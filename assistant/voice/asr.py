@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from assistant.config import get_settings
+from assistant.content import Content, get_content
 from assistant.errors import InputError, ServiceUnavailable
 from assistant.text import normalize
 
@@ -187,42 +188,42 @@ def _words(*texts: str) -> list[str]:
     return [w for text in texts for w in _SPLIT.split(text) if len(w) >= 2]
 
 
-def _kb_terms(kb_dir: Path) -> list[str]:
+def _kb_terms(content: Content) -> list[str]:
     """Topic names, products first: the knowledge base's synonyms include misspellings (大额存蛋) to match typed
     questions, which a prompt must not teach the model."""
-    from assistant.kb import load_kb
-    from assistant.kb.schema import PRODUCT_TOPICS
-
-    topics = sorted(load_kb(kb_dir).topics.values(), key=lambda t: t.product not in PRODUCT_TOPICS)
+    products = content.taxonomy.products
+    topics = sorted(content.kb.topics.values(), key=lambda t: t.product not in products)
     return _words(*(t.name for t in topics))
 
 
-def _scenario_terms(scenario_id: str) -> list[str]:
+def _scenario_terms(content: Content, scenario_id: str) -> list[str]:
     """What staff say in this drill: its names, its topics and the words its checkpoints listen for."""
-    from assistant.drill.scenarios import get_scenario
-    from assistant.kb.schema import TOPICS
-
-    scenario = get_scenario(scenario_id)
+    scenario = content.scenarios.get(scenario_id)
+    if scenario is None:
+        return []
     evidence = [
         *(e for c in scenario.checkpoints for e in c.evidence),
         *(e for o in scenario.objections for e in o.answered_by),
     ]
+    names = content.taxonomy.names
     return [
-        *_words(scenario.title, *scenario.aliases, *(TOPICS.get(p, "") for p in scenario.products)),
+        *_words(scenario.title, *scenario.aliases, *(names.get(p, "") for p in scenario.products)),
         *(w for e in evidence for group in e.all_of for w in group if len(w) >= 2),
     ]
 
 
 @lru_cache(maxsize=32)
-def _prompt(kb_dir: str, scenario: str | None, budget: int) -> str:
+def _prompt(content_signature: tuple, scenario: str | None, budget: int) -> str:
+    """Cached per content version (its signature): an edit to scripts_kb/ makes a new prompt."""
     try:
-        general = _kb_terms(Path(kb_dir))
-    except Exception as exc:  # noqa: BLE001 - a hint for the model: a broken knowledge base must not stop speech
+        content = get_content()
+    except Exception as exc:  # noqa: BLE001 - a hint for the model: broken content must not stop speech
         log.warning("speech prompt without knowledge-base words: %s", exc)
-        general = []
+        return PROMPT_LEAD
     chosen: list[str] = []
     # The drill's own words come first so the budget never crowds them out.
-    for term in dict.fromkeys([*(_scenario_terms(scenario) if scenario else []), *general]):
+    terms = [*(_scenario_terms(content, scenario) if scenario else []), *_kb_terms(content)]
+    for term in dict.fromkeys(terms):
         if prompt_tokens(PROMPT_LEAD + "、".join([*chosen, term]) + "。") <= budget:
             chosen.append(term)
     return PROMPT_LEAD + "、".join(chosen) + "。"
@@ -230,7 +231,16 @@ def _prompt(kb_dir: str, scenario: str | None, budget: int) -> str:
 
 def build_prompt(scenario: str | None = None, budget: int = PROMPT_TOKENS) -> str:
     """Whisper's initial prompt: the domain's words in simplified Chinese (also nudges the output to simplified)."""
-    return _prompt(str(get_settings().kb_dir), scenario or None, budget)
+    if scenario:
+        from assistant.drill.scenarios import get_scenario
+
+        get_scenario(scenario)  # an unknown drill is the caller's mistake (NotFound), not a prompt without its words
+    try:
+        version = get_content().signature
+    except Exception as exc:  # noqa: BLE001 - see _prompt
+        log.warning("speech prompt without knowledge-base words: %s", exc)
+        return PROMPT_LEAD
+    return _prompt(version, scenario or None, budget)
 
 
 def decode(data: bytes):

@@ -1,4 +1,4 @@
-"""Admin pages: users and branches, and reloading the knowledge base after editing scripts_kb/."""
+"""Admin pages: users and branches, and reloading the content after editing scripts_kb/."""
 
 from __future__ import annotations
 
@@ -69,13 +69,25 @@ def user_anonymise(user_id: int):
 
 @admin.post("/kb/reload")
 def kb_reload():
-    from assistant.retrieval.searcher import reload_searcher
+    """Re-read every content file (topics, scenarios, shared checkpoints, rubric, compliance notes, labels); the
+    index and the understanding models follow. A broken edit keeps the previous content serving."""
+    from assistant.content import reload_content
+    from assistant.drill.understanding import get_understanding, understanding_error
+    from assistant.retrieval import get_searcher
 
     if first_submission():
         try:
-            searcher = reload_searcher()
-            flash(f"话术库已重新加载:{len(searcher.kb.entries)} 条条目。", "success")
+            content = reload_content()
+            get_searcher()  # rebuilt now when the topics changed, not on the next staff question
+            get_understanding()
+            if understanding_error() is not None:
+                log.error("understanding corpus rejected: %s", understanding_error())
+                flash(f"理解语料有错误,仍在使用之前的模型:{understanding_error()}", "error")
+            flash(
+                f"话术库已重新加载:{len(content.kb.entries)} 条条目,{len(content.scenarios)} 个演练场景。",
+                "success",
+            )
         except AssistantError as exc:
-            log.error("knowledge base reload rejected: %s", exc)
+            log.error("content reload rejected: %s", exc)
             flash(f"话术库有错误,仍在使用之前的版本。{exc.user_message}", "error")
     return redirect(url_for("pages.kb"))

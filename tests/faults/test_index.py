@@ -23,6 +23,7 @@ def built(tmp_path_factory, searcher):
     (root / "kb" / "topics").mkdir(parents=True)
     for name in ("loan", "meeting"):
         shutil.copy(ROOT / "scripts_kb" / "topics" / f"{name}.yaml", root / "kb" / "topics")
+    shutil.copy(ROOT / "scripts_kb" / "taxonomy.yaml", root / "kb")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("ASSISTANT_KB", str(root / "kb"))
         env.setenv("ASSISTANT_VAR", str(root / "var"))

@@ -11,7 +11,8 @@ from assistant.bench import DRILL_SCRIPTS, customer_figures, play_offline
 from assistant.config import ROOT
 from assistant.drill import engine
 from assistant.drill.realiser import CustomerAct, TemplateRealiser
-from assistant.drill.scenarios import all_scenarios, load_scenarios, rubric
+from assistant.content.loader import load_scenarios
+from assistant.drill.scenarios import all_scenarios, rubric
 from assistant.drill.understanding import get_understanding
 from assistant.errors import KBError
 

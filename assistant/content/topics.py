@@ -1,4 +1,4 @@
-"""Schema of the authored knowledge base (scripts_kb/topics/*.yaml).
+"""Schema of the authored knowledge base (scripts_kb/taxonomy.yaml and scripts_kb/topics/*.yaml).
 
 One YAML file per topic of the taxonomy; every entry inherits the file's `product`.
 Validation is strict (unknown fields are refused) so a typo in a field name is an error, not silently ignored.
@@ -8,47 +8,39 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-TOPICS: dict[str, str] = {
-    "fund_sip": "基金定投",
-    "wealth": "理财产品",
-    "deposit": "定期存款、大额存单",
-    "insurance": "保险",
-    "credit_card": "信用卡",
-    "mobile_banking": "手机银行、网银、电子渠道",
-    "vip": "贵宾客户服务",
-    "settlement_card": "单位结算卡",
-    "corporate_ebank": "企业网上银行",
-    "loan": "个人贷款、房贷、经营贷",
-    "self_service": "自助设备分流",
-    "appointment": "预约服务",
-    "service_standard": "柜面服务七步",
-    "complaint": "投诉受理",
-    "customer_id": "客户识别、销售线索",
-    "referral": "转介与交接",
-    "sales_process": "客户经理销售流程",
-    "meeting": "晨会、夕会、周例会",
-    "coaching": "赞赏性指导、建设性指导",
-}
 
-# Topics that are products a staff member sells: they need the full sales kit.
-PRODUCT_TOPICS = frozenset(
-    {
-        "fund_sip",
-        "wealth",
-        "deposit",
-        "insurance",
-        "credit_card",
-        "mobile_banking",
-        "vip",
-        "settlement_card",
-        "corporate_ebank",
-        "loan",
-        "self_service",
-        "appointment",
-    }
-)
+class TopicName(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=2)
+    sells: bool = False  # a product staff sell: its topic file needs the full sales kit
+
+
+class Taxonomy(BaseModel):
+    """scripts_kb/taxonomy.yaml: the topic ids (CONTRACTS section 1), so adding a topic is a line of YAML."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topics: list[TopicName] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Taxonomy":
+        ids = [t.id for t in self.topics]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate topic id")
+        return self
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {t.id: t.name for t in self.topics}
+
+    @property
+    def products(self) -> frozenset[str]:
+        return frozenset(t.id for t in self.topics if t.sells)
+
 
 Kind = Literal["fab", "one_liner", "objection", "service_step", "process", "case"]
 
@@ -102,19 +94,20 @@ class TopicFile(Strict):
 
     @field_validator("product")
     @classmethod
-    def _known_topic(cls, value: str) -> str:
-        if value not in TOPICS:
-            raise ValueError(f"unknown topic id '{value}'; known: {', '.join(TOPICS)}")
+    def _known_topic(cls, value: str, info: ValidationInfo) -> str:
+        taxonomy = _taxonomy(info)
+        if value not in taxonomy.names:
+            raise ValueError(f"unknown topic id '{value}'; known: {', '.join(taxonomy.names)} (taxonomy.yaml)")
         return value
 
     @model_validator(mode="after")
-    def _sales_kit_complete(self) -> "TopicFile":
+    def _sales_kit_complete(self, info: ValidationInfo) -> "TopicFile":
         for entry in self.entries:
             entry.product = self.product
         questions = sum(len(e.questions) for e in self.entries)
         if questions < MIN_QUESTIONS_PER_TOPIC:
             raise ValueError(f"topic needs at least {MIN_QUESTIONS_PER_TOPIC} example questions, has {questions}")
-        if self.product in PRODUCT_TOPICS:
+        if self.product in _taxonomy(info).products:
             kinds = [e.kind for e in self.entries]
             problems = []
             if kinds.count("fab") < 1:
@@ -130,3 +123,11 @@ class TopicFile(Strict):
             if problems:
                 raise ValueError("product topic is missing " + "; ".join(problems))
         return self
+
+
+def _taxonomy(info: ValidationInfo) -> Taxonomy:
+    """Topic files are validated against the taxonomy loaded with them (the loader passes it as context)."""
+    taxonomy = (info.context or {}).get("taxonomy")
+    if not isinstance(taxonomy, Taxonomy):
+        raise ValueError("topic files are validated with the taxonomy (assistant.content.loader)")
+    return taxonomy

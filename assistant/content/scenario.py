@@ -1,4 +1,5 @@
-"""Schema of a role-play scenario (scripts_kb/scenarios/<id>.yaml) and of the shared scoring rubric.
+"""Schema of a role-play scenario (scripts_kb/scenarios/<id>.yaml), its shared checkpoints (service_steps.yaml) and
+the scoring rubric.
 
 A scenario is data, not code: the persona, what the customer says in each situation, what they reveal when asked well,
 their objections, and the checkpoints a coach scores. The engine and the scorer only interpret it.
@@ -107,11 +108,12 @@ class Persona(Strict):
     name: str
     age: int = Field(ge=16, le=100)
     job: str
-    segment: str
-    assets: str
-    risk_appetite: str
-    mood: str
-    speaking_style: str
+    # for the trainer writing the lines (who this customer is): the code reads none of these
+    segment: Optional[str] = None
+    assets: Optional[str] = None
+    risk_appetite: Optional[str] = None
+    mood: Optional[str] = None
+    speaking_style: Optional[str] = None
     summary: str  # one line for the scenario list
     # what the customer answers when asked about itself, by personal-question topic (understanding/labels.yaml)
     facts: dict[str, Fact] = Field(min_length=1)

@@ -1,1 +1,0 @@
-from assistant.kb.loader import KnowledgeBase, load_kb  # noqa: F401
