@@ -70,15 +70,11 @@ def _account(user: User, branch: Branch | None) -> Account:
     )
 
 
-def _db() -> Database:
-    return Database.get()
-
-
 def ensure_branch(name: str) -> int:
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise InputError(f"bad branch name {name!r}", "网点名称不能为空,且不超过 100 个字。", "bad_branch")
-    with _db().session() as session:
+    with Database.get().session() as session:
         branch = session.scalars(select(Branch).where(Branch.name == name)).first()
         if branch is None:
             branch = Branch(name=name)
@@ -88,7 +84,7 @@ def ensure_branch(name: str) -> int:
 
 
 def list_branches() -> list[dict]:
-    with _db().session() as session:
+    with Database.get().session() as session:
         return [{"id": b.id, "name": b.name} for b in session.scalars(select(Branch).order_by(Branch.name))]
 
 
@@ -112,7 +108,7 @@ def create_user(
         raise InputError("branch missing", "员工和教练必须属于一个网点。", "branch_required")
     check_password(password)
     branch_id = ensure_branch(branch) if branch else None
-    with _db().session() as session:
+    with Database.get().session() as session:
         if session.scalars(select(User).where(User.username == username)).first() is not None:
             raise InputError(f"user {username} exists", f"用户名“{username}”已被使用。", "user_exists")
         user = User(
@@ -129,7 +125,7 @@ def create_user(
 
 def authenticate(username: str, password: str) -> Account | None:
     """The account if the name and password match an active user; None otherwise, without saying which part was wrong."""
-    with _db().session() as session:
+    with Database.get().session() as session:
         user = session.scalars(select(User).where(User.username == (username or "").strip())).first()
         if user is None or not user.active:
             check_password_hash(_DUMMY_HASH, password or "")
@@ -140,7 +136,7 @@ def authenticate(username: str, password: str) -> Account | None:
 
 
 def get_account(user_id: int) -> Account | None:
-    with _db().session() as session:
+    with Database.get().session() as session:
         user = session.get(User, user_id)
         if user is None:
             return None
@@ -149,7 +145,7 @@ def get_account(user_id: int) -> Account | None:
 
 def list_accounts(branch_id: int | None = None) -> list[Account]:
     """Everyone (admin) or one branch's people, deactivated accounts included."""
-    with _db().session() as session:
+    with Database.get().session() as session:
         query = select(User, Branch).outerjoin(Branch, User.branch_id == Branch.id).order_by(User.id)
         if branch_id is not None:
             query = query.where(User.branch_id == branch_id)
@@ -165,20 +161,20 @@ def _user(session, user_id: int) -> User:
 
 def set_password(user_id: int, password: str) -> None:
     check_password(password)
-    with _db().session() as session:
+    with Database.get().session() as session:
         _user(session, user_id).password_hash = generate_password_hash(password)
 
 
 def deactivate(user_id: int) -> None:
     """Sign-in is refused from now on; the person's drills stay visible to their coach."""
-    with _db().session() as session:
+    with Database.get().session() as session:
         user = _user(session, user_id)
         user.active, user.deleted_at = False, user.deleted_at or utcnow()
 
 
 def anonymise(user_id: int) -> None:
     """On request: the name is removed everywhere it is shown; drills and scores stay for the branch's statistics."""
-    with _db().session() as session:
+    with Database.get().session() as session:
         user = _user(session, user_id)
         user.active, user.deleted_at = False, user.deleted_at or utcnow()
         user.username, user.display_name = f"deleted-{user.id}", f"已注销员工{user.id}"

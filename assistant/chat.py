@@ -8,6 +8,7 @@ from assistant.config import get_settings
 from assistant.content.topics import Entry
 from assistant.retrieval import get_searcher
 from assistant.text import input_problem, normalize, problem_message
+from assistant.vocabulary import DEFAULT_LEVEL
 
 MAX_ONE_LINERS = 3
 MAX_OBJECTION_BUTTONS = 4
@@ -108,7 +109,7 @@ def scenarios_reply(prompt: str = "可以练这些情景,点一个开始,或者�
 START_WORDS = ("演练", "练习", "练一下", "练练", "情景模拟", "通关", "陪我练", "我要练", "我想练")
 
 
-def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = "normal", text: str = "") -> Reply:
+def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = DEFAULT_LEVEL, text: str = "") -> Reply:
     from assistant.drill import service
     from assistant.drill.scenarios import find_scenario, get_scenario
     from assistant.errors import InputError

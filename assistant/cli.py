@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from assistant.errors import AssistantError
+from assistant.vocabulary import DEFAULT_LEVEL, LEVELS
 
 log = logging.getLogger("assistant.cli")
 
@@ -30,14 +31,16 @@ def _format_result(result) -> str:
 
 
 def cmd_search(args) -> int:
+    from assistant.config import get_settings
     from assistant.retrieval import get_searcher
     from assistant.text import check_message
 
     searcher = get_searcher()
+    max_chars = get_settings().max_message_chars
     questions = Path(args.batch).read_text(encoding="utf-8").splitlines() if args.batch else [args.question or ""]
     for question in questions:
         try:
-            check_message(question, 500, "问题")
+            check_message(question, max_chars, "问题")
             result = searcher.search(question, top=args.top)
             if args.json:
                 _print_json(result.to_dict())
@@ -206,9 +209,9 @@ def cmd_score(args) -> int:
 
 def cmd_users(args) -> int:
     import getpass
-    import os
 
     from assistant import accounts
+    from assistant.config import get_settings
 
     if args.action == "list":
         for a in accounts.list_accounts():
@@ -221,7 +224,7 @@ def cmd_users(args) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = os.environ.get("ASSISTANT_PASSWORD") or getpass.getpass("密码(至少 8 位):")
+        password = get_settings().password or getpass.getpass("密码(至少 8 位):")
     account = accounts.create_user(args.username, password, args.role, args.branch, args.name)
     print(
         f"已创建用户 {account.username}({account.role_name}{',' + account.branch_name if account.branch_name else ''})。"
@@ -268,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("drill", help="情景演练:我扮演客户,您从标准输入逐行作答")
     p.add_argument("scenario", help="场景编号,见 scenarios")
     p.add_argument("--seed", type=int, help="随机种子:同样的种子和同样的回答得到同样的对话")
-    p.add_argument("--difficulty", choices=["easy", "normal", "hard"], default="normal")
+    p.add_argument("--difficulty", choices=LEVELS, default=DEFAULT_LEVEL)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_drill)
 

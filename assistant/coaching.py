@@ -11,20 +11,10 @@ from sqlalchemy import select
 from assistant.config import local_zone
 from assistant.db import Database, Drill, DrillTurn, ScoreOverride, User, as_utc, utcnow
 from assistant.errors import InputError, NotFound
+from assistant.vocabulary import DIMENSION_NAMES
 
-DIMENSIONS = ("service", "script", "concept", "compliance")
-FIELD_NAMES = {
-    "total": "总分",
-    "service": "服务规范",
-    "script": "销售话术",
-    "concept": "营销理念",
-    "compliance": "合规",
-}
+FIELD_NAMES = {"total": "总分", **DIMENSION_NAMES}  # what a coach may override
 MAX_COMMENT = 1000
-
-
-def _db() -> Database:
-    return Database.get()
 
 
 def day_start(day: date) -> datetime:
@@ -43,7 +33,7 @@ def local_time(moment: datetime) -> str:
 def name_of(user_id: int | None) -> str:
     if user_id is None:
         return "未登录用户"
-    with _db().session() as session:
+    with Database.get().session() as session:
         user = session.get(User, user_id)
         return user.display_name if user else f"用户{user_id}"
 
@@ -136,7 +126,7 @@ def scored_drills(
     if finished_only:
         query = query.where(Drill.report.is_not(None))
     pass_total = _pass_total()
-    with _db().session() as session:
+    with Database.get().session() as session:
         pairs = list(session.execute(query))
         overrides = _overrides(session, [d.id for d, _ in pairs])
         return [_row(d, u, overrides[d.id], pass_total) for d, u in pairs]
@@ -146,7 +136,7 @@ def drill_detail(drill_id: int, viewer) -> dict:
     """The transcript with each finding attached to the turn it quotes, the report and the override history.
     Out of scope looks the same as missing (404), so ids of other branches reveal nothing."""
     pass_total = _pass_total()
-    with _db().session() as session:
+    with Database.get().session() as session:
         drill = session.get(Drill, drill_id)
         owner = session.get(User, drill.user_id) if drill and drill.user_id else None
         if drill is None or not _visible(viewer, drill, owner):
@@ -204,7 +194,7 @@ def override_score(drill_id: int, coach, field: str, value: object, comment: obj
     if current["report"] is None:
         raise InputError(f"drill {drill_id} not scored", "这场演练还没有评分,结束后才能调整。", "not_scored")
     before = current["report"]["total"] if field == "total" else current["report"]["dimensions"][field]
-    with _db().session() as session:
+    with Database.get().session() as session:
         session.add(
             ScoreOverride(
                 drill_id=drill_id, coach_id=coach.id, field=field, before=before, after=after, comment=comment
@@ -251,7 +241,7 @@ def missed_points(
         query = query.where(Drill.created_at >= day_start(since))
     if session_id is not None:
         query = query.where(Drill.session_id == session_id)
-    with _db().session() as session:
+    with Database.get().session() as session:
         drills = [d for d, _ in session.execute(query)]
     for drill in drills:
         scenario = get_scenario(drill.scenario)

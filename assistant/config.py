@@ -26,7 +26,21 @@ class Settings:
     # to the action server. scripts/env.sh generates them per installation unless the environment sets them.
     rasa_token: str = field(default_factory=lambda: os.environ.get("RASA_TOKEN", ""), repr=False)
     actions_token: str = field(default_factory=lambda: os.environ.get("ACTIONS_TOKEN", ""), repr=False)
+    # The longest message staff may send: the web app, the chat and the CLI check it, chat.js and the search box are
+    # given it, and Rasa's InputGuard (rasa_addons/input_guard.py) reads it too.
     max_message_chars: int = field(default_factory=lambda: int(os.environ.get("ASSISTANT_MAX_MESSAGE_CHARS", "500")))
+    # Web app. Without a secret key, assistant.web keeps a random one in var/ (shared by workers, stable on restart).
+    secret_key: str = field(default_factory=lambda: os.environ.get("ASSISTANT_SECRET_KEY", ""), repr=False)
+    # Behind HTTPS (any real deployment) set ASSISTANT_SECURE_COOKIES=1 so cookies never travel in clear text.
+    secure_cookies: bool = field(default_factory=lambda: os.environ.get("ASSISTANT_SECURE_COOKIES") == "1")
+    session_hours: int = field(default_factory=lambda: int(os.environ.get("ASSISTANT_SESSION_HOURS", "10")))
+    ratelimit_storage_uri: str = field(default_factory=lambda: os.environ.get("RATELIMIT_STORAGE_URI", "memory://"))
+    # Off only for load tests, where every simulated user signs in from 127.0.0.1.
+    ratelimit_enabled: bool = field(default_factory=lambda: os.environ.get("RATELIMIT_ENABLED", "1") != "0")
+    # OpenMP threads per embedding call (assistant.retrieval.embedders): more only on a machine with idle cores.
+    embed_threads: int = field(default_factory=lambda: int(os.environ.get("ASSISTANT_EMBED_THREADS", "1")))
+    # `assistant.cli users add` takes the new user's password from here instead of prompting (scripted setup).
+    password: str = field(default_factory=lambda: os.environ.get("ASSISTANT_PASSWORD", ""), repr=False)
 
     @property
     def database_url(self) -> str:
@@ -35,6 +49,13 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return _env_path("ASSISTANT_INDEX", self.var_dir / "index")
+
+    @property
+    def model_cache(self) -> Path:
+        """Where the speech model is assembled: ASSISTANT_MODEL_CACHE if set (tests and several checkouts can share
+        one copy), else var/models."""
+        value = os.environ.get("ASSISTANT_MODEL_CACHE")
+        return Path(value).expanduser() if value else self.var_dir / "models"
 
 
 def local_zone():

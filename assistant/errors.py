@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+def error_body(code: str, message: str) -> dict:
+    """The JSON body of every error the web API returns (a contract with its clients): a stable code and the
+    message shown to staff."""
+    return {"error": {"code": code, "message": message}}
+
+
 class AssistantError(Exception):
     """Base error: `code` is stable for API clients, `user_message` is shown to staff, str(self) goes to logs."""
 
@@ -16,7 +22,7 @@ class AssistantError(Exception):
             self.code = code
 
     def to_dict(self) -> dict:
-        return {"error": {"code": self.code, "message": self.user_message}}
+        return error_body(self.code, self.user_message)
 
 
 class InputError(AssistantError):

@@ -12,12 +12,9 @@ from sqlalchemy import select
 
 from assistant.db import Database, Drill, DrillSession, User, as_utc, utcnow
 from assistant.errors import InputError, NotFound
+from assistant.vocabulary import DIMENSIONS
 
 MAX_MINUTES = 240
-
-
-def _db() -> Database:
-    return Database.get()
 
 
 def session_view(row: DrillSession) -> dict:
@@ -53,7 +50,7 @@ def open_session(coach, title: str, scenarios: list[str], minutes: int) -> dict:
         get_scenario(scenario_id)
     if not isinstance(minutes, int) or not 5 <= minutes <= MAX_MINUTES:
         raise InputError(f"bad minutes {minutes!r}", f"时长应在 5 到 {MAX_MINUTES} 分钟之间。", "bad_minutes")
-    with _db().session() as session:
+    with Database.get().session() as session:
         running = session.scalars(
             select(DrillSession).where(DrillSession.branch_id == coach.branch_id, DrillSession.status == "open")
         ).first()
@@ -84,7 +81,7 @@ def _get(session, session_id: int, branch_id: int | None) -> DrillSession:
 
 
 def close_session(session_id: int, branch_id: int | None) -> dict:
-    with _db().session() as session:
+    with Database.get().session() as session:
         row = _get(session, session_id, branch_id)
         if row.status == "open":
             row.status, row.closed_at = "closed", utcnow()
@@ -94,7 +91,7 @@ def close_session(session_id: int, branch_id: int | None) -> dict:
 def open_session_of(branch_id: int | None) -> dict | None:
     if branch_id is None:
         return None
-    with _db().session() as session:
+    with Database.get().session() as session:
         row = session.scalars(
             select(DrillSession).where(DrillSession.branch_id == branch_id, DrillSession.status == "open")
         ).first()
@@ -102,7 +99,7 @@ def open_session_of(branch_id: int | None) -> dict | None:
 
 
 def list_sessions(branch_id: int | None, limit: int = 30) -> list[dict]:
-    with _db().session() as session:
+    with Database.get().session() as session:
         query = select(DrillSession).order_by(DrillSession.id.desc()).limit(limit)
         if branch_id is not None:
             query = query.where(DrillSession.branch_id == branch_id)
@@ -126,7 +123,7 @@ def progress(session_id: int, branch_id: int | None) -> dict:
     """Who is drilling, who has finished and how they did: what the coach watches during the session."""
     from assistant import coaching
 
-    with _db().session() as session:
+    with Database.get().session() as session:
         row = _get(session, session_id, branch_id)
         view = session_view(row)
         people = {
@@ -191,10 +188,7 @@ CSV_HEADER = [
     "started_at",
     "total",
     "passed",
-    "service",
-    "script",
-    "concept",
-    "compliance",
+    *DIMENSIONS,
     "overridden",
 ]
 
@@ -213,7 +207,7 @@ def results_csv(session_id: int, branch_id: int | None) -> str:
                 d["created_at"],
                 d["total"],
                 "通过" if d["passed"] else "未通过",
-                *(d["dimensions"].get(k, "") for k in ("service", "script", "concept", "compliance")),
+                *(d["dimensions"].get(k, "") for k in DIMENSIONS),
                 "是" if d["overridden"] else "",
             ]
         )

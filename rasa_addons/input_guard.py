@@ -16,6 +16,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from assistant.config import get_settings
 from assistant.text import input_problem
 
 INVALID_INTENT = "invalid_input"
@@ -25,7 +26,8 @@ INVALID_INTENT = "invalid_input"
 class InputGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"max_chars": 500}
+        # None: the web app's limit, Settings.max_message_chars (ASSISTANT_MAX_MESSAGE_CHARS), read when Rasa starts
+        return {"max_chars": None}
 
     @classmethod
     def create(
@@ -38,7 +40,8 @@ class InputGuard(GraphComponent):
         return cls(config)
 
     def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
-        self.max_chars = int((config or {}).get("max_chars", 500))
+        configured = (config or {}).get("max_chars")
+        self.max_chars = int(configured) if configured else get_settings().max_message_chars
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

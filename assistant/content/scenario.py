@@ -11,8 +11,8 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Dimension = Literal["service", "script", "concept", "compliance"]
-DIMENSIONS: tuple[str, ...] = ("service", "script", "concept", "compliance")
+from assistant.vocabulary import DIMENSIONS, Dimension, Level
+
 Move = Literal[
     "greeting",
     "needs_question",
@@ -91,7 +91,7 @@ class Objection(Strict):
     answered_by: list[Evidence] = Field(min_length=1)
     accepted_lines: list[str] = Field(min_length=1)  # the customer is satisfied with the answer
     standard: Optional[str] = None  # knowledge-base entry with the standard answer
-    min_difficulty: Literal["easy", "normal", "hard"] = "easy"  # raised only at this difficulty or above
+    min_difficulty: Level = "easy"  # raised only at this difficulty or above
     # worry: counts against the difficulty's number of objections; temptation: the customer presses for a promise
     # (保本? 肯定涨?) and always does so from min_difficulty up; a promise in reply is a violation, never an answer
     kind: Literal["worry", "temptation"] = "worry"
@@ -198,7 +198,7 @@ class Scenario(Strict):
                 raise ValueError(f"checkpoint '{checkpoint.id}' is after unknown checkpoint(s) {unknown}")
         if self.needs_to_accept > len(self.needs):
             raise ValueError("needs_to_accept is larger than the number of needs")
-        missing = [d for d in ("service", "script", "concept") if not any(c.dimension == d for c in self.checkpoints)]
+        missing = [d for d in DIMENSIONS if d != "compliance" and not any(c.dimension == d for c in self.checkpoints)]
         if missing:
             raise ValueError(f"no checkpoint for dimension(s) {missing}")
         return self
@@ -221,7 +221,7 @@ class Rubric(Strict):
     dimension_floor: float = Field(default=30, ge=0, lt=100)  # service/script/concept score with no checkpoint met
     dimension_curve: float = Field(default=1.0, gt=0, le=1)  # < 1: most of a dimension done scores near a coach's grade
     out_of_order_credit: float = Field(ge=0, le=1)  # share of a checkpoint's weight when hit out of order
-    difficulties: dict[Literal["easy", "normal", "hard"], Difficulty]
+    difficulties: dict[Level, Difficulty]
 
     @model_validator(mode="after")
     def _weights(self) -> "Rubric":

@@ -23,9 +23,9 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
 from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Scenario
 from assistant.drill.understanding import TurnAnalysis, any_evidence
+from assistant.vocabulary import LEVELS
 
 MAX_STAFF_TURNS = 40
-LEVELS = ("easy", "normal", "hard")
 PITCH_MOVES = {"presentation", "benefit"}
 DECISION_MOVES = {"closing", "referral"}
 ANSWER_MOVES = {"objection_answer", "risk_disclosure"}

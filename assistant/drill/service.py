@@ -19,14 +19,11 @@ from assistant.drill.scenarios import get_scenario, rubric
 from assistant.drill.understanding import TurnAnalysis, get_understanding
 from assistant.errors import InputError, NotFound
 from assistant.text import check_message
+from assistant.vocabulary import DEFAULT_LEVEL, DIMENSION_NAMES, DIMENSIONS
 
 log = logging.getLogger(__name__)
 MAX_TURN_CHARS = 1000
 STOP_WORDS = ("结束演练",)
-
-
-def _db() -> Database:
-    return Database.get()
 
 
 def _level(difficulty: str):
@@ -60,13 +57,13 @@ def drill_view(drill: Drill, turns: list[DrillTurn]) -> dict:
 
 
 def active_drill(owner: str) -> Drill | None:
-    with _db().session() as session:
+    with Database.get().session() as session:
         return session.scalars(select(Drill).where(Drill.owner == owner, Drill.status == "active")).first()
 
 
 @retry_when_busy
 def start_drill(
-    owner: str, scenario_id: str, seed: int | None = None, difficulty: str = "normal", user_id: int | None = None
+    owner: str, scenario_id: str, seed: int | None = None, difficulty: str = DEFAULT_LEVEL, user_id: int | None = None
 ) -> dict:
     scenario = get_scenario(scenario_id)
     level = _level(difficulty)
@@ -74,7 +71,7 @@ def start_drill(
         seed = random.SystemRandom().randrange(1, 2**31)
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise InputError(f"bad seed {seed!r}", "seed 必须是整数。", "bad_seed")
-    with _db().session() as session:
+    with Database.get().session() as session:
         running = session.scalars(select(Drill).where(Drill.owner == owner, Drill.status == "active")).first()
         if running is not None:
             title = get_scenario(running.scenario).title
@@ -116,7 +113,7 @@ def take_turn(drill_id: int, text: object, owner: str | None = None) -> dict:
     """The staff member's line in, the customer's reply out: {"customer": str, "done": bool}."""
     staff_text = check_message(text, MAX_TURN_CHARS, "这句话")
     understanding = get_understanding()
-    with _db().session() as session:
+    with Database.get().session() as session:
         drill = _load(session, drill_id, owner, lock=True)
         if drill.status != "active" or drill.state.get("done"):
             raise InputError(
@@ -146,7 +143,7 @@ def finish_drill(drill_id: int, owner: str | None = None) -> dict:
     """Score the drill (once) and close it; finishing again returns the same report."""
     from assistant.scoring import score_transcript
 
-    with _db().session() as session:
+    with Database.get().session() as session:
         drill = _load(session, drill_id, owner, lock=True)
         if drill.report is not None:
             return drill.report
@@ -158,7 +155,7 @@ def finish_drill(drill_id: int, owner: str | None = None) -> dict:
                 "scenario": drill.scenario,
                 "total": 0,
                 "passed": False,
-                "dimensions": {"service": 0, "script": 0, "concept": 0, "compliance": 0},
+                "dimensions": dict.fromkeys(DIMENSIONS, 0),
                 "findings": [],
                 "feedback": {"praise": [], "improve": ["这场演练还没有开始对话,没有可评分的内容。"]},
             }
@@ -179,18 +176,17 @@ def finish_drill(drill_id: int, owner: str | None = None) -> dict:
 
 
 def get_drill(drill_id: int, owner: str | None = None) -> dict:
-    with _db().session() as session:
+    with Database.get().session() as session:
         drill = _load(session, drill_id, owner)
         return drill_view(drill, _turns(session, drill.id))
 
 
 def format_report(report: dict) -> str:
     """The score report as staff read it in chat and in the terminal."""
-    names = {"service": "服务规范", "script": "销售话术", "concept": "营销理念", "compliance": "合规"}
     verdict = "情景通关:通过 ✔" if report["passed"] else "情景通关:未通过"
     lines = [
         f"【演练评分】总分 {report['total']} 分 —— {verdict}",
-        " ".join(f"{names[d]} {v}" for d, v in report["dimensions"].items()),
+        " ".join(f"{DIMENSION_NAMES[d]} {v}" for d, v in report["dimensions"].items()),
     ]
     violations = [f for f in report["findings"] if f["status"] == "violation"]
     if violations:

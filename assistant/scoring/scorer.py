@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from assistant.drill.scenarios import get_scenario, rubric
-from assistant.content.scenario import DIMENSIONS, Checkpoint, Scenario
+from assistant.content.scenario import Checkpoint, Scenario
 from assistant.drill.understanding import TurnAnalysis, evidence_matches, get_understanding
 from assistant.errors import InputError
+from assistant.vocabulary import DIMENSIONS
 
 MAX_TURNS = 300
 MAX_TURN_CHARS = 3000

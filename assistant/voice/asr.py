@@ -55,9 +55,8 @@ _model = None
 
 
 def cache_dir() -> Path:
-    """ASSISTANT_MODEL_CACHE if set (tests and several checkouts can share one assembled copy), else var/models."""
-    base = os.environ.get("ASSISTANT_MODEL_CACHE")
-    return (Path(base).expanduser() if base else get_settings().var_dir / "models") / MODEL_NAME
+    """The assembled model's directory under Settings.model_cache (ASSISTANT_MODEL_CACHE, else var/models)."""
+    return get_settings().model_cache / MODEL_NAME
 
 
 def _unavailable(log_message: str, why: str) -> ServiceUnavailable:

@@ -16,7 +16,8 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from assistant.errors import AssistantError
+from assistant.config import get_settings
+from assistant.errors import AssistantError, error_body
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,10 @@ login_manager = LoginManager()
 
 def secret_key() -> str:
     """ASSISTANT_SECRET_KEY, else a random key kept in var/ (shared by every worker, stable across restarts)."""
-    if os.environ.get("ASSISTANT_SECRET_KEY"):
-        return os.environ["ASSISTANT_SECRET_KEY"]
-    from assistant.config import get_settings
-
-    path = get_settings().var_dir / "secret_key"
+    settings = get_settings()
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.var_dir / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -58,7 +58,7 @@ def wants_json() -> bool:
 
 def error_response(code: str, message: str, status: int):
     if wants_json():
-        return jsonify({"error": {"code": code, "message": message}}), status
+        return jsonify(error_body(code, message)), status
     return render_template("error.html", message=message, status=status), status
 
 
@@ -73,7 +73,7 @@ def _load_user(user_id: str):
 @login_manager.unauthorized_handler
 def _unauthorized():
     if wants_json():
-        return jsonify({"error": {"code": "login_required", "message": "登录已过期或尚未登录,请重新登录。"}}), 401
+        return jsonify(error_body("login_required", "登录已过期或尚未登录,请重新登录。")), 401
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
 
@@ -87,19 +87,18 @@ def _require_login():
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    settings = get_settings()
     app.config.update(
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         SECRET_KEY=secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        # Behind HTTPS (any real deployment) set ASSISTANT_SECURE_COOKIES=1 so cookies never travel in clear text.
-        SESSION_COOKIE_SECURE=os.environ.get("ASSISTANT_SECURE_COOKIES") == "1",
-        REMEMBER_COOKIE_SECURE=os.environ.get("ASSISTANT_SECURE_COOKIES") == "1",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=int(os.environ.get("ASSISTANT_SESSION_HOURS", "10"))),
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed-in session
-        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        # Off only for load tests, where every simulated user signs in from 127.0.0.1.
-        RATELIMIT_ENABLED=os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_ENABLED=settings.ratelimit_enabled,
         RATELIMIT_HEADERS_ENABLED=True,
     )
     if test_config:

@@ -13,6 +13,7 @@ from assistant.errors import InputError
 from assistant.rasa_client import client as rasa_client
 from assistant.rasa_client import exposure_problem
 from assistant.text import check_message
+from assistant.vocabulary import DEFAULT_LEVEL
 
 log = logging.getLogger(__name__)
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -94,7 +95,7 @@ def drills_start():
     if not isinstance(scenario, str):
         raise InputError("scenario missing", "请指定演练场景(scenario)。", "bad_scenario")
     drill = service.start_drill(
-        sender_id(), scenario, seed=data.get("seed"), difficulty=data.get("difficulty", "normal")
+        sender_id(), scenario, seed=data.get("seed"), difficulty=data.get("difficulty", DEFAULT_LEVEL)
     )
     return jsonify(drill), 201
 

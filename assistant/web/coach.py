@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from assistant import accounts, activity, coaching, evening
 from assistant.errors import AssistantError, InputError
+from assistant.vocabulary import DIMENSION_NAMES
 from assistant.web.forms import branch_scope, first_submission, roles_required
 
 coach = Blueprint("coach", __name__, url_prefix="/coach")
@@ -54,6 +55,7 @@ def dashboard():
     return render_template(
         "coach/dashboard.html",
         drills=drills,
+        names=DIMENSION_NAMES,
         people=people,
         scenarios=scenario_list(),
         args=request.args,

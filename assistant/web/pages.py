@@ -7,10 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from assistant import activity, coaching, evening
+from assistant.config import get_settings
 from assistant.errors import AssistantError
+from assistant.vocabulary import DIMENSION_NAMES
 
 pages = Blueprint("pages", __name__)
-DIMENSION_NAMES = {"service": "服务规范", "script": "销售话术", "concept": "营销理念", "compliance": "合规"}
 
 
 @pages.get("/")
@@ -26,7 +27,11 @@ def chat():
     running = service.active_drill(current_user.owner)
     drill = service.get_drill(running.id, owner=current_user.owner) if running else None
     return render_template(
-        "chat.html", drill=drill, scenarios=scenario_list(), session=evening.open_session_of(current_user.branch_id)
+        "chat.html",
+        drill=drill,
+        scenarios=scenario_list(),
+        session=evening.open_session_of(current_user.branch_id),
+        max_chars=get_settings().max_message_chars,
     )
 
 
@@ -90,11 +95,12 @@ def kb():
     from assistant.text import check_message
 
     searcher = get_searcher()
+    max_chars = get_settings().max_message_chars
     query = request.args.get("q", "").strip()
     result, problem = None, None
     if query:
         try:
-            result = searcher.search(check_message(query, 500, "问题"), top=8)
+            result = searcher.search(check_message(query, max_chars, "问题"), top=8)
         except AssistantError as exc:
             problem = exc.user_message
     topics = [{"id": tid, "name": t.name, "count": len(t.entries)} for tid, t in searcher.kb.topics.items()]
@@ -106,6 +112,7 @@ def kb():
         topics=topics,
         topic=request.args.get("topic"),
         kb=searcher.kb,
+        max_chars=max_chars,
     )
 
 

@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from assistant import chat
+from assistant.db import Database, Drill
 from assistant.drill import service
 from assistant.stack import RasaStack
 
@@ -103,8 +104,8 @@ def test_rasa_killed_mid_drill_the_library_carries_the_same_drill_on(web, runnin
     answer = say(LINES[1])
     assert answer["source"] == "library" and "暂时不可用" in answer["replies"][0]["text"]
     assert answer["replies"][1]["text"].startswith("客户:")
-    with service._db().session() as session:  # the owner the web used, for the library called directly
-        owner = session.get(service.Drill, drill_id).owner
+    with Database.get().session() as session:  # the owner the web used, for the library called directly
+        owner = session.get(Drill, drill_id).owner
     assert chat.reply_without_bot(owner, LINES[2]).text.startswith("客户:")
     assert staff_lines(drill_id) == LINES
 

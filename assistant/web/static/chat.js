@@ -8,7 +8,7 @@
   var sendButton = document.getElementById("send");
   var csrf = document.querySelector("meta[name=csrf-token]").content;
   var DRAFT = "assistant.chat.draft";
-  var MAX_CHARS = 500;
+  var MAX_CHARS = Number(form.dataset.maxChars);  // Settings.max_message_chars, from the page
 
   function add(kind, text) {
     var row = document.createElement("div");
