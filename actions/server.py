@@ -9,20 +9,13 @@ listens on 0.0.0.0 (or SANIC_HOST); this listens on ACTIONS_INTERFACE, default 1
 from __future__ import annotations
 
 import argparse
-import hmac
 import logging
 import os
 import sys
+from assistant.tokens import bearer_matches
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = ("/health",)
-
-
-def bearer_matches(header: str | None, token: str) -> bool:
-    """Constant-time comparison; False for a missing header or an empty configured token (fail closed)."""
-    if not token or not header or not header.startswith("Bearer "):
-        return False
-    return hmac.compare_digest(header[len("Bearer ") :].encode(), token.encode())
 
 
 def create_app(token: str):

@@ -9,6 +9,12 @@ from assistant.content.topics import Entry
 from assistant.retrieval import get_searcher
 from assistant.text import input_problem, normalize, problem_message
 from assistant.vocabulary import DEFAULT_LEVEL
+from assistant.drill.scenarios import all_scenarios
+from assistant.services import drills
+from assistant.drill.scenarios import find_scenario, get_scenario
+from assistant.errors import InputError
+from assistant.services import activity
+from assistant.services.accounts import user_id_of
 
 MAX_ONE_LINERS = 3
 MAX_OBJECTION_BUTTONS = 4
@@ -96,8 +102,6 @@ def reject_input(text: object) -> Reply:
 
 # -- drills in chat ------------------------------------------------------------------------------------------
 def scenarios_reply(prompt: str = "可以练这些情景,点一个开始,或者说“开始演练 场景名”:") -> Reply:
-    from assistant.drill.scenarios import all_scenarios
-
     scenarios = list(all_scenarios().values())
     lines = [prompt] + [f"· {s.title}({s.role})—— {s.persona.summary}" for s in scenarios]
     buttons = [{"title": s.title, "payload": '/start_drill{"scenario": "%s"}' % s.id} for s in scenarios]
@@ -110,11 +114,7 @@ START_WORDS = ("演练", "练习", "练一下", "练练", "情景模拟", "通�
 
 
 def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = DEFAULT_LEVEL, text: str = "") -> Reply:
-    from assistant.drill import service
-    from assistant.drill.scenarios import find_scenario, get_scenario
-    from assistant.errors import InputError
-
-    running = service.active_drill(owner)
+    running = drills.active_drill(owner)
     if running is not None and text and not any(word in text for word in START_WORDS):
         return drill_turn_reply(owner, text)
     if running is not None:
@@ -127,7 +127,7 @@ def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = D
     if scenario is None:
         return scenarios_reply("想练哪个情景?点一个开始,或者说“开始演练 场景名”:")
     try:
-        drill = service.start_drill(owner, scenario.id, difficulty=difficulty)
+        drill = drills.start_drill(owner, scenario.id, difficulty=difficulty)
     except InputError as exc:
         return Reply(exc.user_message, data={"drill_active": exc.code == "drill_running"})
     text = (
@@ -146,36 +146,31 @@ def start_drill_reply(owner: str, scenario_name: str | None, difficulty: str = D
 
 
 def drill_turn_reply(owner: str, text: str) -> Reply:
-    from assistant.drill import service
-    from assistant.errors import InputError
-
-    running = service.active_drill(owner)
+    running = drills.active_drill(owner)
     if running is None:
         return Reply("当前没有进行中的演练。说“开始演练”选一个情景吧。", data={"drill_active": False})
     try:
-        result = service.take_turn(running.id, text, owner=owner)
+        result = drills.take_turn(running.id, text, owner=owner)
     except InputError as exc:
         return Reply(exc.user_message, data={"drill_active": True, "drill_id": running.id, "error": exc.code})
     reply = f"客户:{result['customer']}"
     spoken = {"customer": result["customer"], "scenario": running.scenario}  # what the browser reads aloud
     if not result["done"]:
         return Reply(reply, data={"drill_active": True, "drill_id": running.id, **spoken})
-    report = service.finish_drill(running.id, owner=owner)
+    report = drills.finish_drill(running.id, owner=owner)
     return Reply(
-        f"{reply}\n(客户已结束对话,演练结束)\n\n{service.format_report(report)}",
+        f"{reply}\n(客户已结束对话,演练结束)\n\n{drills.format_report(report)}",
         data={"drill_active": False, "drill_id": running.id, "report": report, **spoken},
     )
 
 
 def stop_drill_reply(owner: str) -> Reply:
-    from assistant.drill import service
-
-    running = service.active_drill(owner)
+    running = drills.active_drill(owner)
     if running is None:
         return Reply("当前没有正在进行的演练。", data={"drill_active": False})
-    report = service.finish_drill(running.id, owner=owner)
+    report = drills.finish_drill(running.id, owner=owner)
     return Reply(
-        f"演练已结束。\n\n{service.format_report(report)}",
+        f"演练已结束。\n\n{drills.format_report(report)}",
         data={"drill_active": False, "drill_id": running.id, "report": report},
     )
 
@@ -185,8 +180,6 @@ ACTIVITY_WORDS = ("识别了", "推荐了", "转介了", "营销了")
 
 def activity_reply(owner: str, text: str) -> Reply:
     """Log today's counts told in chat ("今天识别了5个客户,推荐了3个") for the signed-in person."""
-    from assistant import activity
-    from assistant.accounts import user_id_of
 
     user_id = user_id_of(owner)
     if user_id is None:
@@ -200,11 +193,10 @@ def activity_reply(owner: str, text: str) -> Reply:
 
 def reply_without_bot(owner: str, message: str) -> Reply:
     """What the library answers when the Rasa server is down: drills and scripts both still work, by simple rules."""
-    from assistant.drill import service
 
     if "结束演练" in message:
         return stop_drill_reply(owner)
-    if service.active_drill(owner) is not None:
+    if drills.active_drill(owner) is not None:
         return drill_turn_reply(owner, message)
     if any(word in message for word in START_WORDS):
         return start_drill_reply(owner, message, text=message)

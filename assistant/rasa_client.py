@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+from assistant.config import get_settings
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class RasaClient:
         response.raise_for_status()
         return response.json()
 
+    def replies(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
+        """The bot's replies as the channels show them: {text, buttons, data} each (see merge_messages)."""
+        return merge_messages(self.say(sender, message, timeout))
+
     def tracker(self, sender: str, timeout: float = 30) -> dict:
         response = requests.get(
             f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=timeout
@@ -48,9 +53,34 @@ class RasaClient:
         return response.json()
 
 
-def client() -> RasaClient:
-    from assistant.config import get_settings
+def merge_messages(messages: list[dict]) -> list[dict]:
+    """Rasa's REST channel sends an action's JSON payload as a message of its own: fold it into the text before it."""
+    replies: list[dict] = []
+    for message in messages:
+        if "text" not in message and replies:
+            replies[-1]["data"].update(message.get("custom") or {})
+            replies[-1]["buttons"] += message.get("buttons") or []
+            continue
+        replies.append(
+            {
+                "text": message.get("text", ""),
+                "buttons": list(message.get("buttons") or []),
+                "data": dict(message.get("custom") or {}),
+            }
+        )
+    return replies
 
+
+def probe(url: str) -> dict:
+    """A server's health for /api/health: ok, error (with the HTTP status) or down."""
+    try:
+        response = requests.get(url, timeout=2)
+        return {"status": "ok" if response.ok else "error", "http": response.status_code}
+    except requests.RequestException as exc:
+        return {"status": "down", "detail": type(exc).__name__}
+
+
+def client() -> RasaClient:
     settings = get_settings()
     return RasaClient(settings.rasa_url, settings.rasa_token)
 

@@ -18,11 +18,10 @@ import psutil
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def start_web(env: dict, workdir: Path, threads: int, workers: int) -> tuple[subprocess.Popen, str]:
-    from assistant.stack import free_port
+    from bench.servers import free_port
 
     port = free_port()
     log = (workdir / "web.log").open("w")
@@ -106,7 +105,7 @@ def run_level(
     """Users arrive over ten seconds of the warm-up, as staff do when an evening session opens (all in one second
     would drill in lockstep, every long line at once), sign in (scrypt, ~155 ms CPU each, reported on its own) and
     start drilling; turns, errors, CPU and memory are measured over the `seconds` after the warm-up."""
-    from assistant.bench import percentile
+    from bench.figures import percentile
 
     log = workdir / f"u{users}-requests.csv"
     log.unlink(missing_ok=True)  # a level may be repeated (--users 20,20,20)
@@ -194,8 +193,8 @@ def main() -> int:
         }
     )
     os.environ.pop("DATABASE_URL", None)
-    from assistant import accounts
-    from assistant.stack import RasaStack
+    from assistant.services import accounts
+    from bench.servers import RasaStack
 
     for n in range(1, max(levels) + 1):
         accounts.create_user(f"load{n}", "load-test-password", "staff", "压测支行", f"压测员工{n}")
@@ -203,7 +202,7 @@ def main() -> int:
     # Warm-up outside the measurement: the action server loads the embedder and spaCy on its first drill turn.
     for line in ("开始演练 基金定投", "您好,欢迎光临", "结束演练"):
         stack.say("warm-up", line)
-    env = {**os.environ, **stack.web_env(), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **stack.web_env()}
     web, url = start_web(env, workdir, args.web_threads, args.web_workers)
     results = []
     try:

@@ -8,7 +8,6 @@ Fails closed: with no token configured, every request is refused.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -17,15 +16,9 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
+from assistant.tokens import bearer_matches
 
 logger = logging.getLogger(__name__)
-
-
-def bearer_matches(header: Optional[str], token: Optional[str]) -> bool:
-    """Constant-time check of an `Authorization: Bearer ...` header against the configured token."""
-    if not token or not header or not header.startswith("Bearer "):
-        return False
-    return hmac.compare_digest(header[len("Bearer ") :].encode(), token.encode())
 
 
 class TokenRestInput(RestInput):

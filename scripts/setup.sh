@@ -57,6 +57,19 @@ install() {
   "$dir/bin/python" -m pip check >&2 || fail "$dir has broken requirements (pip check)"
 }
 
+# The project's own packages (assistant, bench, actions, rasa_addons: pyproject.toml), installed editable so every
+# program imports them without PYTHONPATH. Rasa's Python 3.10 only imports the small modules its add-ons need.
+ensure_project() {
+  local dir="$1" stamp_file="$1/.project-stamp" stamp
+  stamp="$(sed -n '/packages.find/,/^$/p' pyproject.toml | sha256sum | cut -c1-16)"
+  if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ]; then
+    return 0
+  fi
+  say "installing the project's packages into $dir (editable)"
+  pip_quiet "$dir" install --quiet --no-deps --ignore-requires-python -e "$root" || fail "could not install the project into $dir"
+  echo "$stamp" > "$stamp_file"
+}
+
 rasa_python="$(find_python 3.10 "${RASA_PYTHON:-}")" || fail "Rasa 3.6 needs Python 3.10 and none was found.
   Looked at: \$RASA_PYTHON (${RASA_PYTHON:-unset}), python3.10 on PATH, ${PYENV_ROOT:-$HOME/.pyenv}/versions/3.10.*/bin/python.
   Install Python 3.10 (for example with pyenv) or set RASA_PYTHON=/path/to/python3.10."
@@ -65,4 +78,6 @@ app_python="$(find_python 3.11 "${APP_PYTHON:-}")" || fail "The application need
 
 ensure_venv .venv-rasa "$rasa_python" requirements/rasa.lock
 ensure_venv .venv "$app_python" requirements/app.lock requirements/nodeps.txt
+ensure_project .venv-rasa
+ensure_project .venv
 ensure_venv .venv-lint "$app_python" requirements/lint.lock

@@ -62,7 +62,6 @@ def main() -> int:
     )
     env = {
         **os.environ,
-        "PYTHONPATH": str(ROOT),
         "RASA_TELEMETRY_ENABLED": "false",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.stack import RasaStack
+from bench.servers import PostgresServer, RasaStack, start_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,7 +58,7 @@ def client(app):
 @pytest.fixture(scope="session")
 def people(isolated_var):
     """Two branches, each with a coach and staff, and an admin: {username: Account}."""
-    from assistant import accounts
+    from assistant.services import accounts
 
     specs = [
         ("admin", "admin", None, "系统管理员"),
@@ -100,49 +100,10 @@ def rasa_stack(tmp_path_factory, isolated_var, searcher):
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory):
+def postgres_url():
     """A real PostgreSQL server from Debian's package, started for the session on a free loopback port."""
-    import glob
-    import subprocess
-
-    from assistant.stack import free_port
-
-    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not binaries:
-        pytest.skip("PostgreSQL server binaries not installed (Debian package postgresql)")
-    bin_dir = Path(binaries[-1]).parent
-    import tempfile
-
-    data = Path(tempfile.mkdtemp(prefix="assistant-pg-"))  # outside pytest's 0700 tree: the postgres user must reach it
-    as_postgres = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(data, "postgres")
-    port = free_port()
-
-    def run(*cmd):
-        done = subprocess.run([*as_postgres, *cmd], capture_output=True, text=True, timeout=120)
-        if done.returncode != 0:
-            raise RuntimeError(f"{cmd[0]} failed: {done.stderr or done.stdout}")
-
-    run(str(bin_dir / "initdb"), "-D", str(data / "db"), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-    run(
-        str(bin_dir / "pg_ctl"),
-        "-D",
-        str(data / "db"),
-        "-l",
-        str(data / "log"),
-        "-w",
-        "start",
-        "-o",
-        f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
-    )
-    try:
-        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "assistant")
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/assistant"
-    finally:
-        run(str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast", "stop")
-        shutil.rmtree(data, ignore_errors=True)
+    with start_or_skip(PostgresServer) as server:
+        yield server.create_database("assistant")
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,11 @@ from assistant.content import get_content
 from assistant.content.loader import load_compliance_notes
 from assistant.content.scenario import Evidence
 from assistant.text import normalize
+from assistant.nlu.corpus import load_corpus
+from assistant.nlu.model import load_or_train
+from assistant.nlu.features import split_sentences
+from assistant.nlu.model import ENDING_MOVES, SURE_MOVE_THRESHOLDS
+from assistant.retrieval import get_searcher
 
 log = logging.getLogger(__name__)
 _CLAUSE_TRIM = " ,,。;;\n"  # characters stripped from both ends of a clause
@@ -120,9 +125,6 @@ class Understanding:
     """Analyses staff turns with the model trained from the corpus; one per process, shared by engine and scorer."""
 
     def __init__(self, kb_dir: Path, embedder=None, named_topics=None, cache_dir: Path | None = None):
-        from assistant.nlu.corpus import load_corpus
-        from assistant.nlu.model import load_or_train
-
         self.named_topics: Callable[[str], set[str]] = named_topics or (lambda text: set())
         self.embedder = embedder
         corpus = load_corpus(kb_dir / "understanding")
@@ -140,8 +142,6 @@ class Understanding:
             from assistant.nlu.features import embed_text
 
             embedding = self.embedder.encode_queries([embed_text(head)])
-        from assistant.nlu.features import split_sentences
-        from assistant.nlu.model import ENDING_MOVES, SURE_MOVE_THRESHOLDS
 
         move_p = self.model.moves.turn_proba([head], embedding)[0]
         labels = self.model.moves.labels
@@ -227,7 +227,6 @@ class _UnderstandingCache:
         with self._lock:
             if self._understanding is None or content.understanding_key != self._key:
                 from assistant.nlu.corpus import CorpusError
-                from assistant.retrieval import get_searcher
 
                 try:
                     self._understanding = Understanding(

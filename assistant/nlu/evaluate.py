@@ -13,6 +13,7 @@ import numpy as np
 
 from assistant.nlu.corpus import GENERAL, Corpus, Utterance
 from assistant.nlu.model import train
+from assistant.nlu.model import tagged_offset, train_tagged
 
 
 @dataclass
@@ -145,7 +146,6 @@ def pool_tagged(
 ) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
     """Leave one writer of a tagged set ("personal", "requests") out: (labels, truth, held-out probabilities,
     writer per row). `embeddings`: the whole corpus's (model.corpus_embeddings)."""
-    from assistant.nlu.model import tagged_offset, train_tagged
 
     labels = sorted(getattr(corpus.labels, name))
     lines = getattr(corpus, name)

@@ -18,6 +18,7 @@ from assistant.retrieval.embedders import Embedder, load_embedder
 from assistant.retrieval.index import RetrievalIndex, build_index, load_index, save_index, topic_words
 from assistant.retrieval.lexical import add_words, tokenize
 from assistant.text import input_problem, normalize
+from assistant.retrieval.index import fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +289,6 @@ def open_searcher(
     else:
         kb, (positives, negatives, raw) = load_kb(settings.kb_dir), load_calibration(settings.kb_dir)
     embedder = embedder or load_embedder(settings.embedder)
-    from assistant.retrieval.index import fingerprint
 
     expected = fingerprint(kb, embedder.name, raw)
     target = settings.index_dir / embedder.name.replace(":", "_").replace("/", "_")

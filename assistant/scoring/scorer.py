@@ -15,6 +15,7 @@ from assistant.content.scenario import Checkpoint, Scenario
 from assistant.drill.understanding import TurnAnalysis, evidence_matches, get_understanding
 from assistant.errors import InputError
 from assistant.vocabulary import DIMENSIONS
+from assistant.retrieval import get_searcher
 
 MAX_TURNS = 300
 MAX_TURN_CHARS = 3000
@@ -113,7 +114,6 @@ def fit_to_customer(wording: str, scenario: Scenario | None) -> str:
 def standard_wording(entry_id: str | None, scenario: Scenario | None = None) -> str:
     if not entry_id:
         return ""
-    from assistant.retrieval import get_searcher
 
     entry = get_searcher().kb.by_id(entry_id)
     if entry is None:

@@ -1,7 +1,7 @@
 """Flask app factory. Views are thin: they check who is asking, validate input and call the library.
 
 Every page and API needs a signed-in user except the login page, /api/health and static files; that rule lives in
-one place (`_require_login`), and branch scoping lives in the library (assistant.coaching), not in the views.
+one place (`_require_login`), and branch scoping lives in the library (assistant.services.coaching), not in the views.
 """
 
 from __future__ import annotations
@@ -18,6 +18,14 @@ from werkzeug.exceptions import HTTPException
 
 from assistant.config import get_settings
 from assistant.errors import AssistantError, error_body
+from assistant.services.accounts import get_account
+from assistant.web.admin import admin as admin_blueprint
+from assistant.web.api import api as api_blueprint
+from assistant.web.auth import auth as auth_blueprint
+from assistant.web.coach import coach as coach_blueprint
+from assistant.web.pages import pages as pages_blueprint
+from assistant.web.auth import limit_login
+from assistant.web.forms import form_once
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +72,6 @@ def error_response(code: str, message: str, status: int):
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    from assistant.accounts import get_account
-
     account = get_account(int(user_id)) if user_id.isdigit() else None
     return account if account and account.active else None
 
@@ -107,13 +113,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     csrf.init_app(app)
     login_manager.init_app(app)
-    from assistant.web.admin import admin
-    from assistant.web.api import api
-    from assistant.web.auth import auth
-    from assistant.web.coach import coach
-    from assistant.web.pages import pages
 
-    for blueprint in (auth, pages, coach, admin, api):
+    for blueprint in (auth_blueprint, pages_blueprint, coach_blueprint, admin_blueprint, api_blueprint):
         app.register_blueprint(blueprint)
     try:
         from assistant.web.voice import voice
@@ -122,11 +123,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.register_blueprint(voice)
     app.before_request(_require_login)
-    from assistant.web.auth import limit_login
 
     limit_login(app)
-
-    from assistant.web.forms import form_once
 
     app.jinja_env.globals.update(form_once=form_once)
 

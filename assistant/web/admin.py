@@ -6,9 +6,12 @@ import logging
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from assistant import accounts
+from assistant.services import accounts
 from assistant.errors import AssistantError
 from assistant.web.forms import first_submission, roles_required
+from assistant.content import reload_content
+from assistant.drill.understanding import get_understanding, understanding_error
+from assistant.retrieval import get_searcher
 
 log = logging.getLogger(__name__)
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -71,9 +74,6 @@ def user_anonymise(user_id: int):
 def kb_reload():
     """Re-read every content file (topics, scenarios, shared checkpoints, rubric, compliance notes, labels); the
     index and the understanding models follow. A broken edit keeps the previous content serving."""
-    from assistant.content import reload_content
-    from assistant.drill.understanding import get_understanding, understanding_error
-    from assistant.retrieval import get_searcher
 
     if first_submission():
         try:

@@ -11,9 +11,13 @@ from assistant import chat
 from assistant.config import get_settings
 from assistant.errors import InputError
 from assistant.rasa_client import client as rasa_client
-from assistant.rasa_client import exposure_problem
+from assistant.rasa_client import exposure_problem, probe
 from assistant.text import check_message
 from assistant.vocabulary import DEFAULT_LEVEL
+from assistant.retrieval import get_searcher
+from assistant.services import drills
+from assistant.services import activity
+from assistant.scoring import score_transcript
 
 log = logging.getLogger(__name__)
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -28,18 +32,10 @@ def json_body() -> dict:
     return data
 
 
-def _probe(url: str) -> dict:
-    try:
-        response = requests.get(url, timeout=2)
-        return {"status": "ok" if response.ok else "error", "http": response.status_code}
-    except requests.RequestException as exc:
-        return {"status": "down", "detail": type(exc).__name__}
-
-
 @api.get("/health")
 def health():
     settings = get_settings()
-    components = {"rasa": _probe(f"{settings.rasa_url}/"), "actions": _probe(f"{settings.actions_url}/health")}
+    components = {"rasa": probe(f"{settings.rasa_url}/"), "actions": probe(f"{settings.actions_url}/health")}
     for kind, url in (("rasa", settings.rasa_url), ("actions", settings.actions_url)):
         problem = exposure_problem(url, kind) if components[kind]["status"] == "ok" else None
         if problem:  # a server anyone on the network can drive is a fault, not a detail
@@ -71,8 +67,6 @@ def health():
 
 @api.post("/search")
 def search():
-    from assistant.retrieval import get_searcher
-
     data = json_body()
     question = check_message(data.get("q"), get_settings().max_message_chars, "问题")
     top = data.get("top", 5)
@@ -88,13 +82,11 @@ def sender_id() -> str:
 
 @api.post("/drills")
 def drills_start():
-    from assistant.drill import service
-
     data = json_body()
     scenario = data.get("scenario")
     if not isinstance(scenario, str):
         raise InputError("scenario missing", "请指定演练场景(scenario)。", "bad_scenario")
-    drill = service.start_drill(
+    drill = drills.start_drill(
         sender_id(), scenario, seed=data.get("seed"), difficulty=data.get("difficulty", DEFAULT_LEVEL)
     )
     return jsonify(drill), 201
@@ -102,29 +94,22 @@ def drills_start():
 
 @api.post("/drills/<int:drill_id>/turns")
 def drills_turn(drill_id: int):
-    from assistant.drill import service
-
-    return jsonify(service.take_turn(drill_id, json_body().get("text"), owner=sender_id()))
+    return jsonify(drills.take_turn(drill_id, json_body().get("text"), owner=sender_id()))
 
 
 @api.post("/drills/<int:drill_id>/finish")
 def drills_finish(drill_id: int):
-    from assistant.drill import service
-
-    return jsonify(service.finish_drill(drill_id, owner=sender_id()))
+    return jsonify(drills.finish_drill(drill_id, owner=sender_id()))
 
 
 @api.get("/drills/<int:drill_id>")
 def drills_get(drill_id: int):
-    from assistant.drill import service
-
-    return jsonify(service.get_drill(drill_id, owner=sender_id()))
+    return jsonify(drills.get_drill(drill_id, owner=sender_id()))
 
 
 @api.post("/activity")
 def activity_log():
     """Today's counts (员工销售行为日统计) from a script or a phone: {"identified", "recommended", "referred"}."""
-    from assistant import activity
 
     data = json_body()
     return jsonify(activity.record(current_user.id, {f: data[f] for f in activity.FIELDS if f in data}))
@@ -132,27 +117,7 @@ def activity_log():
 
 @api.post("/score")
 def score():
-    from assistant.scoring import score_transcript
-
     return jsonify(score_transcript(json_body().get("transcript")))
-
-
-def merge_rasa_messages(messages: list[dict]) -> list[dict]:
-    """Rasa's REST channel sends an action's JSON payload as a message of its own: fold it into the text before it."""
-    replies: list[dict] = []
-    for message in messages:
-        if "text" not in message and replies:
-            replies[-1]["data"].update(message.get("custom") or {})
-            replies[-1]["buttons"] += message.get("buttons") or []
-            continue
-        replies.append(
-            {
-                "text": message.get("text", ""),
-                "buttons": list(message.get("buttons") or []),
-                "data": dict(message.get("custom") or {}),
-            }
-        )
-    return replies
 
 
 @api.post("/chat")
@@ -162,7 +127,7 @@ def chat_message():
     message = data.get("message")
     check_message(message, settings.max_message_chars)
     try:
-        replies = merge_rasa_messages(rasa_client().say(sender_id(), message, timeout=RASA_TIMEOUT))
+        replies = rasa_client().replies(sender_id(), message, timeout=RASA_TIMEOUT)
         if not replies:  # Rasa 3.6 answers nothing (HTTP 200, []) when its action server is down
             log.error("rasa gave no reply for %s: action server down?", sender_id())
             replies = [

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from assistant import accounts
+from assistant.services import accounts
 
 log = logging.getLogger(__name__)
 auth = Blueprint("auth", __name__)

@@ -8,10 +8,11 @@ from datetime import date
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from assistant import accounts, activity, coaching, evening
+from assistant.services import accounts, activity, coaching, evening
 from assistant.errors import AssistantError, InputError
 from assistant.vocabulary import DIMENSION_NAMES
 from assistant.web.forms import branch_scope, first_submission, roles_required
+from assistant.drill.scenarios import scenario_list
 
 coach = Blueprint("coach", __name__, url_prefix="/coach")
 
@@ -49,7 +50,6 @@ def dashboard():
         "date_to": _date_arg("to"),
     }
     drills = coaching.scored_drills(branch_id=scope, finished_only=False, limit=300, **filters)
-    from assistant.drill.scenarios import scenario_list
 
     days = _days_arg()
     return render_template(
@@ -86,8 +86,6 @@ def missed():
 
 @coach.route("/sessions", methods=["GET", "POST"])
 def sessions():
-    from assistant.drill.scenarios import scenario_list
-
     if request.method == "POST":
         if first_submission():
             try:

@@ -6,10 +6,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from assistant import activity, coaching, evening
+from assistant.services import activity, coaching, evening
 from assistant.config import get_settings
 from assistant.errors import AssistantError
 from assistant.vocabulary import DIMENSION_NAMES
+from assistant.services import drills
+from assistant.drill.scenarios import scenario_list
+from assistant.web.forms import first_submission
+from assistant.retrieval import get_searcher
+from assistant.text import check_message
 
 pages = Blueprint("pages", __name__)
 
@@ -21,11 +26,8 @@ def home():
 
 @pages.get("/chat")
 def chat():
-    from assistant.drill import service
-    from assistant.drill.scenarios import scenario_list
-
-    running = service.active_drill(current_user.owner)
-    drill = service.get_drill(running.id, owner=current_user.owner) if running else None
+    running = drills.active_drill(current_user.owner)
+    drill = drills.get_drill(running.id, owner=current_user.owner) if running else None
     return render_template(
         "chat.html",
         drill=drill,
@@ -68,8 +70,6 @@ def drill(drill_id: int):
 
 @pages.post("/drills/<int:drill_id>/override")
 def override(drill_id: int):
-    from assistant.web.forms import first_submission
-
     if not current_user.can_coach():
         abort(403)
     if first_submission():
@@ -91,9 +91,6 @@ def override(drill_id: int):
 
 @pages.get("/kb")
 def kb():
-    from assistant.retrieval import get_searcher
-    from assistant.text import check_message
-
     searcher = get_searcher()
     max_chars = get_settings().max_message_chars
     query = request.args.get("q", "").strip()
@@ -118,8 +115,6 @@ def kb():
 
 @pages.get("/kb/<entry_id>")
 def kb_entry(entry_id: str):
-    from assistant.retrieval import get_searcher
-
     entry = get_searcher().kb.by_id(entry_id)
     if entry is None:
         abort(404)
@@ -128,8 +123,6 @@ def kb_entry(entry_id: str):
 
 @pages.route("/activity", methods=["GET", "POST"])
 def my_activity():
-    from assistant.web.forms import first_submission
-
     if request.method == "POST":
         if first_submission():
             try:

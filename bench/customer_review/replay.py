@@ -49,7 +49,7 @@ def _dirs() -> tuple[Path, Path]:
 
 
 def replay() -> None:
-    from assistant.bench import play_offline
+    from bench.figures import play_offline
     from assistant.drill.scenarios import get_scenario
 
     out, judged = _dirs()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant import accounts
+from assistant.services import accounts
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = yaml.safe_load((ROOT / "tests/data/drills/fund_sip_young_worker.yaml").read_text(encoding="utf-8"))["strong"]

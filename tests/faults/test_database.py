@@ -15,8 +15,8 @@ import pytest
 
 from assistant import db as db_module
 from assistant.db import Database, DatabaseBusy, DatabaseUnavailable, Drill
-from assistant.drill import service
-from assistant.stack import PostgresServer, start_or_skip
+from assistant.services import drills
+from bench.servers import PostgresServer, start_or_skip
 
 LINES = [
     "王老师您好,欢迎光临,今天想办点什么业务?",
@@ -53,7 +53,7 @@ def stored(drill_id: int) -> tuple[list[tuple[int, str, str]], dict]:
     """The drill's turns (position, speaker, text) and state, straight from the database."""
     with Database.get().session() as session:
         drill = session.get(Drill, drill_id)
-        turns = [(t.position, t.speaker, t.text) for t in service._turns(session, drill_id)]
+        turns = [(t.position, t.speaker, t.text) for t in drills._turns(session, drill_id)]
         return turns, dict(drill.state)
 
 
@@ -69,8 +69,8 @@ def sqlite_drill(tmp_path, monkeypatch):
     monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 400)
     path = tmp_path / "data" / "assistant.db"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    drill = service.start_drill("fault-user", "retiree_maturing_deposit", seed=3)
-    service.take_turn(drill["id"], LINES[0])
+    drill = drills.start_drill("fault-user", "retiree_maturing_deposit", seed=3)
+    drills.take_turn(drill["id"], LINES[0])
     return path, drill["id"]
 
 
@@ -86,7 +86,7 @@ def test_a_lock_released_during_the_wait_is_retried_and_the_turn_is_kept(sqlite_
     handler = ReleaseOnRetry()
     logging.getLogger("assistant.db").addHandler(handler)
     try:
-        result = service.take_turn(drill_id, LINES[1])
+        result = drills.take_turn(drill_id, LINES[1])
     finally:
         logging.getLogger("assistant.db").removeHandler(handler)
         lock.release()
@@ -101,13 +101,13 @@ def test_a_lock_held_too_long_refuses_the_turn_in_chinese_and_writes_nothing(sql
     lock = WriteLock(path)
     try:
         with pytest.raises(DatabaseBusy) as refused:
-            service.take_turn(drill_id, LINES[1])
+            drills.take_turn(drill_id, LINES[1])
     finally:
         lock.release()
     assert refused.value.code == "database_busy" and refused.value.status == 503
     assert "数据库正忙" in refused.value.user_message and "没有保存" in refused.value.user_message
     assert stored(drill_id) == before
-    service.take_turn(drill_id, LINES[1])  # said again once the lock is gone: taken once, in its place
+    drills.take_turn(drill_id, LINES[1])  # said again once the lock is gone: taken once, in its place
     assert_whole_turns(stored(drill_id)[0], LINES[:2])
 
 
@@ -118,14 +118,14 @@ def test_a_deleted_database_is_refused_not_written_into_the_void(sqlite_drill, t
         source.backup(target)
     shutil.rmtree(path.parent)  # the data directory removed under the running process
     with pytest.raises(DatabaseUnavailable) as refused:
-        service.take_turn(drill_id, LINES[1])
+        drills.take_turn(drill_id, LINES[1])
     assert refused.value.code == "database_unavailable" and "数据库暂时无法访问" in refused.value.user_message
     with pytest.raises(DatabaseUnavailable):
-        service.active_drill("fault-user")
+        drills.active_drill("fault-user")
     path.parent.mkdir()
     shutil.copy(backup, path)  # restored from the backup: the refused line was not half-taken anywhere
     assert_whole_turns(stored(drill_id)[0], LINES[:1])
-    service.take_turn(drill_id, LINES[1])
+    drills.take_turn(drill_id, LINES[1])
     assert_whole_turns(stored(drill_id)[0], LINES[:2])
 
 
@@ -138,18 +138,18 @@ def postgres():
 
 def test_postgresql_stopped_mid_drill_refuses_then_resumes_with_no_turn_lost(postgres, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", postgres.create_database("faults"))
-    drill = service.start_drill("pg-fault-user", "retiree_maturing_deposit", seed=5)
-    service.take_turn(drill["id"], LINES[0])
+    drill = drills.start_drill("pg-fault-user", "retiree_maturing_deposit", seed=5)
+    drills.take_turn(drill["id"], LINES[0])
     postgres.stop("immediate")  # as a crash: no clean shutdown
     try:
         with pytest.raises(DatabaseUnavailable) as refused:
-            service.take_turn(drill["id"], LINES[1])
+            drills.take_turn(drill["id"], LINES[1])
         assert "数据库暂时无法访问" in refused.value.user_message
     finally:
         postgres.start()
     assert_whole_turns(stored(drill["id"])[0], LINES[:1])
-    service.take_turn(drill["id"], LINES[1])
-    service.take_turn(drill["id"], LINES[2])
+    drills.take_turn(drill["id"], LINES[1])
+    drills.take_turn(drill["id"], LINES[2])
     assert_whole_turns(stored(drill["id"])[0], LINES)
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from assistant import chat
 from assistant.db import Database, Drill
-from assistant.drill import service
-from assistant.stack import RasaStack
+from assistant.services import drills
+from bench.servers import RasaStack
 
 pytestmark = pytest.mark.integration
 LINES = [
@@ -38,7 +38,7 @@ def running(stack):
 @pytest.fixture()
 def web(running, client, monkeypatch):
     """The app fixture's client signed in as a new staff member (no drill of anyone else's), chatting via this Rasa."""
-    from assistant import accounts
+    from assistant.services import accounts
 
     for name, value in running.web_env().items():
         monkeypatch.setenv(name, value)
@@ -50,7 +50,7 @@ def web(running, client, monkeypatch):
 
 def staff_lines(drill_id: int) -> list[str]:
     """The staff turns stored for the drill, checking that every customer reply is there and in order."""
-    turns = service.get_drill(drill_id)["turns"]
+    turns = drills.get_drill(drill_id)["turns"]
     assert [t["speaker"] for t in turns] == ["customer"] + ["staff", "customer"] * ((len(turns) - 1) // 2)
     return [t["text"] for t in turns if t["speaker"] == "staff"]
 
@@ -62,7 +62,7 @@ def customer_said(messages: list[dict]) -> bool:
 def test_action_server_killed_mid_drill_then_restarted_loses_no_turn(running):
     sender = f"fault-{uuid.uuid4().hex[:8]}"
     assert "演练开始" in running.say(sender, START)[0]["text"]
-    drill_id = service.active_drill(sender).id
+    drill_id = drills.active_drill(sender).id
     assert customer_said(running.say(sender, LINES[0]))
     running.kill("actions")
     try:

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from assistant.config import ROOT
-from assistant.stack import free_port
+from bench.servers import free_port
 from tests.backdoors import check_actions_refuse_strangers, check_rasa_refuses_strangers
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -121,12 +121,12 @@ def test_health_reports_an_open_server_beyond_loopback(tmp_path, app, monkeypatc
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=dict(os.environ),
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
     try:
-        from assistant.stack import wait_until
+        from bench.servers import wait_until
 
         url = f"http://127.0.0.1:{port}"
         wait_until(lambda: requests.get(f"{url}/health", timeout=2).ok, 120, "stock action server", process, log)

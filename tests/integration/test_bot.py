@@ -180,7 +180,7 @@ def test_stopping_a_weak_drill_reports_a_fail(rasa_stack):
 
 
 def test_daily_activity_told_to_the_bot_is_logged_for_the_signed_in_user(rasa_stack, people):
-    from assistant import activity
+    from assistant.services import activity
 
     staff = people["staff_a"]
     text = reply_text(rasa_stack.say(staff.owner, "今天识别了7个客户，推荐了两个"))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.stack import RedisServer, start_or_skip
+from bench.servers import RedisServer, start_or_skip
 
 
 @pytest.fixture(scope="session")

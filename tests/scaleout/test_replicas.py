@@ -16,8 +16,8 @@ import pytest
 import redis
 from sqlalchemy.engine import make_url
 
-from assistant.drill import service
-from assistant.stack import RasaStack
+from assistant.services import drills
+from bench.servers import RasaStack
 from tests.backdoors import check_actions_refuse_strangers, check_rasa_refuses_strangers
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -106,8 +106,8 @@ def test_one_conversation_moves_between_replicas_without_losing_state(replicas, 
     assert all(r and r[0]["text"].startswith("客户:") for r in replies), replies
 
     monkeypatch.setenv("DATABASE_URL", postgres_url)
-    drill = service.active_drill(sender)
-    turns = service.get_drill(drill.id)["turns"]
+    drill = drills.active_drill(sender)
+    turns = drills.get_drill(drill.id)["turns"]
     assert [t["speaker"] for t in turns] == ["customer"] + ["staff", "customer"] * 6
     staff = [t["text"] for t in turns if t["speaker"] == "staff"]
     assert staff[:4] == LINES and sorted(staff[4:]) == sorted(TOGETHER)

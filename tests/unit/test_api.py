@@ -76,12 +76,12 @@ def test_drills_still_run_in_chat_when_rasa_is_down(client, monkeypatch):
 
 
 def test_unexpected_error_hides_the_stack_trace(client, monkeypatch):
-    import assistant.retrieval
+    from assistant.retrieval import searcher
 
     def boom():
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(assistant.retrieval, "get_searcher", boom)
+    monkeypatch.setattr(searcher._cache, "get", boom)
     response = client.post("/api/search", json={"q": "定投"})
     assert response.status_code == 500
     assert "secret" not in response.get_data(as_text=True)
@@ -89,7 +89,7 @@ def test_unexpected_error_hides_the_stack_trace(client, monkeypatch):
 
 
 def test_rasa_payloads_are_folded_into_their_text():
-    from assistant.web.api import merge_rasa_messages
+    from assistant.rasa_client import merge_messages as merge_rasa_messages
 
     merged = merge_rasa_messages(
         [

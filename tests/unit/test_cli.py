@@ -81,7 +81,7 @@ def test_kb_validate_checks_scenarios_too(tmp_path):
 def test_users_add_creates_the_first_admin_who_can_sign_in(isolated_var):
     import sys
 
-    from assistant import accounts
+    from assistant.services import accounts
 
     done = subprocess.run(
         [

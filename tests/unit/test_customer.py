@@ -7,7 +7,7 @@ import shutil
 import pytest
 import yaml
 
-from assistant.bench import DRILL_SCRIPTS, customer_figures, play_offline
+from bench.figures import DRILL_SCRIPTS, customer_figures, play_offline
 from assistant.config import ROOT
 from assistant.drill import engine
 from assistant.drill.realiser import CustomerAct, TemplateRealiser

@@ -33,29 +33,29 @@ def test_failed_transaction_writes_nothing(tmp_path):
 
 def test_postgresql_through_database_url(postgres_url, monkeypatch):
     """The same migrations and the same drill storage on a real PostgreSQL server."""
-    from assistant.drill import service
+    from assistant.services import drills
 
     monkeypatch.setenv("DATABASE_URL", postgres_url)
-    drill = service.start_drill("pg-user", "fund_sip_young_worker", seed=4)
-    service.take_turn(drill["id"], "您好,欢迎光临")
+    drill = drills.start_drill("pg-user", "fund_sip_young_worker", seed=4)
+    drills.take_turn(drill["id"], "您好,欢迎光临")
     assert Database.get(postgres_url).engine.dialect.name == "postgresql"
-    assert len(service.get_drill(drill["id"])["turns"]) == 3
-    assert service.finish_drill(drill["id"])["scenario"] == "fund_sip_young_worker"
+    assert len(drills.get_drill(drill["id"])["turns"]) == 3
+    assert drills.finish_drill(drill["id"])["scenario"] == "fund_sip_young_worker"
 
 
 def test_postgresql_runs_the_web_features(postgres_url, monkeypatch):
     """Accounts, an evening session, an audited override and daily activity on PostgreSQL, as the web app uses them."""
-    from assistant import accounts, activity, coaching, evening
-    from assistant.drill import service
+    from assistant.services import accounts, activity, coaching, evening
+    from assistant.services import drills
 
     monkeypatch.setenv("DATABASE_URL", postgres_url)
     coach = accounts.create_user("pg_coach", "correct-horse-1", "coach", "总行营业部", "PG 教练")
     staff = accounts.create_user("pg_staff", "correct-horse-1", "staff", "总行营业部", "PG 员工")
     assert accounts.authenticate("pg_staff", "correct-horse-1") == staff
     opened = evening.open_session(coach, "PG 夕会", ["fund_sip_young_worker"], 30)
-    drill = service.start_drill(staff.owner, "fund_sip_young_worker", seed=4)
-    service.take_turn(drill["id"], "您好,欢迎光临", owner=staff.owner)
-    service.finish_drill(drill["id"], owner=staff.owner)
+    drill = drills.start_drill(staff.owner, "fund_sip_young_worker", seed=4)
+    drills.take_turn(drill["id"], "您好,欢迎光临", owner=staff.owner)
+    drills.finish_drill(drill["id"], owner=staff.owner)
     coaching.override_score(drill["id"], coach, "total", 81, "PostgreSQL 上的调整")
     results = evening.results(opened["id"], coach.branch_id)
     assert [r["best"] for r in results["leaderboard"]] == [81]

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from assistant.config import ROOT
-from assistant.drill import service
+from assistant.services import drills
 from assistant.drill.scenarios import all_scenarios, scenario_list
 from assistant.errors import InputError, NotFound
 
@@ -27,12 +27,12 @@ CONTRACT_IDS = {
 
 
 def play(owner: str, scenario: str, lines: list[str], seed: int = 11, difficulty: str = "normal") -> tuple[dict, dict]:
-    drill = service.start_drill(owner, scenario, seed=seed, difficulty=difficulty)
+    drill = drills.start_drill(owner, scenario, seed=seed, difficulty=difficulty)
     for line in lines:
-        if service.take_turn(drill["id"], line)["done"]:
+        if drills.take_turn(drill["id"], line)["done"]:
             break
-    report = service.finish_drill(drill["id"])
-    return service.get_drill(drill["id"]), report
+    report = drills.finish_drill(drill["id"])
+    return drills.get_drill(drill["id"]), report
 
 
 def test_scenarios_list_matches_the_contract():
@@ -69,12 +69,12 @@ def test_same_seed_and_lines_give_the_same_drill():
 
 
 def test_customer_presses_again_when_the_objection_is_dodged():
-    drill = service.start_drill("dodger", "fund_sip_young_worker", seed=3, difficulty="easy")  # no temptation on easy
-    service.take_turn(drill["id"], "您好,欢迎光临")
-    service.take_turn(drill["id"], "您平时每个月工资怎么安排,能存下多少?")
-    raised = service.take_turn(drill["id"], "给您推荐一下基金定投,挺适合刚工作几年的年轻人")["customer"]
-    dodged = service.take_turn(drill["id"], "这个产品特别好,很多客户都买了,我给您介绍一下它的特点")["customer"]
-    answered = service.take_turn(drill["id"], "每月几百块就能起投,金额您自己定,发工资后自动扣款")["customer"]
+    drill = drills.start_drill("dodger", "fund_sip_young_worker", seed=3, difficulty="easy")  # no temptation on easy
+    drills.take_turn(drill["id"], "您好,欢迎光临")
+    drills.take_turn(drill["id"], "您平时每个月工资怎么安排,能存下多少?")
+    raised = drills.take_turn(drill["id"], "给您推荐一下基金定投,挺适合刚工作几年的年轻人")["customer"]
+    dodged = drills.take_turn(drill["id"], "这个产品特别好,很多客户都买了,我给您介绍一下它的特点")["customer"]
+    answered = drills.take_turn(drill["id"], "每月几百块就能起投,金额您自己定,发工资后自动扣款")["customer"]
     scenario = all_scenarios()["fund_sip_young_worker"]
     objection = scenario.objections[0]
     assert raised in objection.lines
@@ -94,36 +94,36 @@ def test_hard_is_harder_than_easy_for_the_same_weak_lines():
 def test_every_turn_is_stored_and_the_drill_resumes_after_a_restart():
     from assistant.db import Database
 
-    drill = service.start_drill("crashy", "fund_sip_young_worker", seed=9)
-    service.take_turn(drill["id"], "您好,欢迎光临")
-    service.take_turn(drill["id"], "请问您平时工资怎么安排?")
+    drill = drills.start_drill("crashy", "fund_sip_young_worker", seed=9)
+    drills.take_turn(drill["id"], "您好,欢迎光临")
+    drills.take_turn(drill["id"], "请问您平时工资怎么安排?")
     Database._instances.clear()  # what a process restart does: a fresh engine over the same file
-    resumed = service.get_drill(drill["id"])
+    resumed = drills.get_drill(drill["id"])
     assert [t["speaker"] for t in resumed["turns"]] == ["customer", "staff", "customer", "staff", "customer"]
-    assert service.active_drill("crashy").id == drill["id"]
-    service.take_turn(drill["id"], "那您以后有什么用钱的打算吗?")
-    assert len(service.get_drill(drill["id"])["turns"]) == 7
+    assert drills.active_drill("crashy").id == drill["id"]
+    drills.take_turn(drill["id"], "那您以后有什么用钱的打算吗?")
+    assert len(drills.get_drill(drill["id"])["turns"]) == 7
 
 
 def test_bad_input_is_refused_politely_and_nothing_is_lost():
     with pytest.raises(NotFound) as unknown:
-        service.start_drill("bad", "no_such_scenario")
+        drills.start_drill("bad", "no_such_scenario")
     assert "fund_sip_young_worker" in unknown.value.user_message
-    drill = service.start_drill("bad", "fund_sip_young_worker", seed=1)
+    drill = drills.start_drill("bad", "fund_sip_young_worker", seed=1)
     for text, code in (("", "empty"), ("   ", "empty"), ("字" * 3000, "too_long")):
         with pytest.raises(InputError) as info:
-            service.take_turn(drill["id"], text)
+            drills.take_turn(drill["id"], text)
         assert info.value.code == code
     with pytest.raises(InputError) as twice:
-        service.start_drill("bad", "fund_sip_young_worker")
+        drills.start_drill("bad", "fund_sip_young_worker")
     assert twice.value.code == "drill_running" and "一次只能" in twice.value.user_message
-    assert len(service.get_drill(drill["id"])["turns"]) == 1
-    service.finish_drill(drill["id"])
+    assert len(drills.get_drill(drill["id"])["turns"]) == 1
+    drills.finish_drill(drill["id"])
     with pytest.raises(InputError) as ended:
-        service.take_turn(drill["id"], "您好")
+        drills.take_turn(drill["id"], "您好")
     assert ended.value.code == "drill_ended"
     with pytest.raises(NotFound):
-        service.take_turn(drill["id"], "您好", owner="someone-else")
+        drills.take_turn(drill["id"], "您好", owner="someone-else")
 
 
 def test_chat_replies_for_drills():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from assistant.bench import RESEARCH_MODEL
+from bench.figures import RESEARCH_MODEL
 from assistant.config import Settings
 from assistant.retrieval.embedders import SentenceTransformerEmbedder, load_embedder
 from assistant.retrieval.searcher import open_searcher

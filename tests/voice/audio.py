@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 
-from assistant.bench import wav_bytes
+from bench.figures import wav_bytes
 
 
 def make_wav(seconds: float, rate: int = 8000, tone_hz: float = 0.0) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.bench import load_audio_fixtures
+from bench.figures import load_audio_fixtures
 
 
 @pytest.fixture(scope="session")

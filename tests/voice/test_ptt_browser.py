@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench import AUDIO_DIR
+from bench.figures import AUDIO_DIR
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.conftest import PASSWORD
 from tests.voice.conftest import ensure_voice_blueprint

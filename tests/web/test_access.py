@@ -3,8 +3,8 @@ not revealed), staff get 403 on coach and admin pages, and nothing is served wit
 
 import pytest
 
-from assistant import coaching, evening
-from assistant.drill import service
+from assistant.services import coaching, evening
+from assistant.services import drills as drill_service
 
 STAFF_PAGES = ["/chat", "/drills", "/kb", "/kb?q=定投怎么介绍", "/kb/fund_sip-fab", "/activity"]
 COACH_PAGES = [
@@ -24,9 +24,9 @@ def drills(people):
     made = {}
     for name in ("staff_a2", "staff_b"):
         owner = people[name].owner
-        drill = service.start_drill(owner, "fund_sip_young_worker", seed=3)
-        service.take_turn(drill["id"], "您好,欢迎光临,请问今天办理什么业务?", owner=owner)
-        service.finish_drill(drill["id"], owner=owner)
+        drill = drill_service.start_drill(owner, "fund_sip_young_worker", seed=3)
+        drill_service.take_turn(drill["id"], "您好,欢迎光临,请问今天办理什么业务?", owner=owner)
+        drill_service.finish_drill(drill["id"], owner=owner)
         made[name] = drill["id"]
     return made
 

@@ -54,7 +54,7 @@ def test_logout_ends_the_session(client, auth):
 
 
 def test_deactivated_user_can_no_longer_sign_in_or_use_an_open_session(client, people):
-    from assistant import accounts
+    from assistant.services import accounts
 
     account = accounts.create_user("leaver", "correct-horse-1", "staff", "城东支行", "离职员工")
     client.post("/login", data={"username": "leaver", "password": "correct-horse-1"})

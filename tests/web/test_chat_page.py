@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.drill import service
+from assistant.services import drills
 
 
 @pytest.fixture()
@@ -28,20 +28,20 @@ def test_expired_session_mid_drill_loses_nothing(app, people, no_bot):
     say = lambda client, text: client.post("/api/chat", json={"message": text})  # noqa: E731
     assert "演练开始" in say(first, "开始演练 基金定投").get_json()["replies"][1]["text"]
     say(first, "您好,欢迎光临,请问您想了解什么?")
-    running = service.active_drill(people["staff_a3"].owner)
-    before = service.get_drill(running.id)["turns"]
+    running = drills.active_drill(people["staff_a3"].owner)
+    before = drills.get_drill(running.id)["turns"]
 
     later = app.test_client()  # the browser's session cookie has expired
     expired = say(later, "请问您平时怎么理财?")
     assert expired.status_code == 401 and "重新登录" in expired.get_json()["error"]["message"]
-    assert service.get_drill(running.id)["turns"] == before
+    assert drills.get_drill(running.id)["turns"] == before
 
     Auth(later).login("staff_a3")
     page = later.get("/chat").get_data(as_text=True)
     assert "正在进行的演练" in page and all(t["text"] in page for t in before)
     reply = say(later, "请问您平时怎么理财?").get_json()["replies"][1]
     assert reply["text"].startswith("客户:")
-    assert len(service.get_drill(running.id)["turns"]) == len(before) + 2
+    assert len(drills.get_drill(running.id)["turns"]) == len(before) + 2
     say(later, "结束演练")
 
 
@@ -53,14 +53,14 @@ def test_script_answer_in_chat_carries_entry_and_buttons(client, auth, no_bot):
 
 def test_chat_page_escapes_html_of_saved_turns(client, auth, people):
     owner = people["staff_a2"].owner
-    drill = service.start_drill(owner, "counter_7step_withdrawal", seed=5)
+    drill = drills.start_drill(owner, "counter_7step_withdrawal", seed=5)
     try:
-        service.take_turn(drill["id"], "<script>alert('x')</script>您好", owner=owner)
+        drills.take_turn(drill["id"], "<script>alert('x')</script>您好", owner=owner)
         auth.login("staff_a2")
         page = client.get("/chat").get_data(as_text=True)
         assert "<script>alert" not in page and "&lt;script&gt;alert(" in page
     finally:
-        service.finish_drill(drill["id"], owner=owner)
+        drills.finish_drill(drill["id"], owner=owner)
 
 
 def test_error_pages_are_chinese_and_hide_internals(client, auth, monkeypatch):

@@ -45,7 +45,7 @@ def check(response):
 
 @pytest.mark.parametrize("path", sorted(FIELDS))
 def test_api_never_fails_with_500(signed_in, people, path):
-    from assistant.drill import service
+    from assistant.services import drills
 
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(body=bodies(path))
@@ -55,9 +55,9 @@ def test_api_never_fails_with_500(signed_in, people, path):
     try:
         run()
     finally:
-        running = service.active_drill(people["staff_b"].owner)  # a fuzzed body may have started one
+        running = drills.active_drill(people["staff_b"].owner)  # a fuzzed body may have started one
         if running:
-            service.finish_drill(running.id)
+            drills.finish_drill(running.id)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))

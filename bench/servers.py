@@ -58,7 +58,6 @@ class RasaStack:
         model = os.environ.get("RASA_MODEL") or max((ROOT / "models").glob("bot-*.tar.gz"), key=os.path.getmtime)
         self.env = {
             **os.environ,
-            "PYTHONPATH": str(ROOT),
             "ACTIONS_URL": self.actions_url,
             "RASA_TOKEN": secrets.token_hex(16),
             "ACTIONS_TOKEN": secrets.token_hex(16),

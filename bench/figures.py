@@ -242,7 +242,7 @@ def run_drill_bench(rounds: int = 3) -> int:
     import tempfile
     import uuid
 
-    from assistant.stack import RasaStack
+    from bench.servers import RasaStack
 
     scripts = {
         p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["strong"] for p in sorted(DRILL_SCRIPTS.glob("*.yaml"))
@@ -252,15 +252,15 @@ def run_drill_bench(rounds: int = 3) -> int:
         shutil.copytree(get_settings().index_dir, workdir / "index")
     os.environ["ASSISTANT_VAR"] = str(workdir)  # the bench's drills never land in the real database
 
-    from assistant.drill import service
+    from assistant.services import drills
 
     library, through_rasa = [], []
     for n in range(rounds):
         for scenario, lines in scripts.items():
-            drill = service.start_drill(f"bench-{uuid.uuid4().hex}", scenario, seed=n)
+            drill = drills.start_drill(f"bench-{uuid.uuid4().hex}", scenario, seed=n)
             for line in lines:
                 started = time.perf_counter()
-                done = service.take_turn(drill["id"], line)["done"]
+                done = drills.take_turn(drill["id"], line)["done"]
                 library.append((time.perf_counter() - started) * 1000)
                 if done:
                     break

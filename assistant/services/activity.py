@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from assistant.coaching import local_today
+from assistant.services.coaching import local_today
 from assistant.db import DailyActivity, Database, User, utcnow
 from assistant.errors import InputError
 

@@ -13,13 +13,13 @@ from sqlalchemy import select
 from assistant.db import Database, Drill, DrillSession, User, as_utc, utcnow
 from assistant.errors import InputError, NotFound
 from assistant.vocabulary import DIMENSIONS
+from assistant.drill.scenarios import get_scenario
+from assistant.services import coaching
 
 MAX_MINUTES = 240
 
 
 def session_view(row: DrillSession) -> dict:
-    from assistant.drill.scenarios import get_scenario
-
     ends = as_utc(row.opened_at) + timedelta(minutes=row.minutes)
     return {
         "id": row.id,
@@ -37,8 +37,6 @@ def session_view(row: DrillSession) -> dict:
 
 
 def open_session(coach, title: str, scenarios: list[str], minutes: int) -> dict:
-    from assistant.drill.scenarios import get_scenario
-
     if not coach.can_coach() or coach.branch_id is None:
         raise InputError(f"user {coach.id} cannot open a session", "只有网点教练可以发起夕会演练。", "not_a_coach")
     title = (title or "").strip() or "夕会情景模拟通关"
@@ -121,7 +119,6 @@ def session_for_new_drill(session, user_id: int | None, scenario_id: str) -> int
 
 def progress(session_id: int, branch_id: int | None) -> dict:
     """Who is drilling, who has finished and how they did: what the coach watches during the session."""
-    from assistant import coaching
 
     with Database.get().session() as session:
         row = _get(session, session_id, branch_id)
@@ -168,7 +165,6 @@ def progress(session_id: int, branch_id: int | None) -> dict:
 
 def results(session_id: int, branch_id: int | None) -> dict:
     """The review material: leaderboard, pass rate, top 易错点 and highlight cards (亮点时刻)."""
-    from assistant import coaching
 
     view = progress(session_id, branch_id)
     drills = coaching.scored_drills(branch_id=view["branch_id"], session_id=session_id)

@@ -12,6 +12,9 @@ from assistant.config import local_zone
 from assistant.db import Database, Drill, DrillTurn, ScoreOverride, User, as_utc, utcnow
 from assistant.errors import InputError, NotFound
 from assistant.vocabulary import DIMENSION_NAMES
+from assistant.drill.scenarios import get_scenario
+from assistant.drill.scenarios import rubric
+from assistant.scoring.scorer import standard_wording
 
 FIELD_NAMES = {"total": "总分", **DIMENSION_NAMES}  # what a coach may override
 MAX_COMMENT = 1000
@@ -72,8 +75,6 @@ def _overrides(session, drill_ids: list[int]) -> dict[int, list[ScoreOverride]]:
 
 
 def _row(drill: Drill, owner: User | None, overrides: list[ScoreOverride], pass_total: float) -> dict:
-    from assistant.drill.scenarios import get_scenario
-
     report = effective(drill.report, overrides, pass_total)
     return {
         "id": drill.id,
@@ -94,8 +95,6 @@ def _row(drill: Drill, owner: User | None, overrides: list[ScoreOverride], pass_
 
 
 def _pass_total() -> float:
-    from assistant.drill.scenarios import rubric
-
     return rubric().pass_total
 
 
@@ -230,8 +229,6 @@ def missed_points(
     branch_id: int | None, since: date | None = None, session_id: int | None = None, top: int = 10
 ) -> list[dict]:
     """易错点: the checkpoints most often missed in the team's scored drills, with the standard wording to review."""
-    from assistant.drill.scenarios import get_scenario
-    from assistant.scoring.scorer import standard_wording
 
     counts: dict[tuple[str, str], dict] = {}
     query = select(Drill, User).outerjoin(User, Drill.user_id == User.id).where(Drill.report.is_not(None))

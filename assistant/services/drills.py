@@ -11,8 +11,8 @@ import random
 
 from sqlalchemy import select
 
-from assistant import evening
-from assistant.accounts import user_id_of
+from assistant.services import evening
+from assistant.services.accounts import user_id_of
 from assistant.db import Database, Drill, DrillTurn, retry_when_busy, utcnow
 from assistant.drill import engine
 from assistant.drill.scenarios import get_scenario, rubric
@@ -20,6 +20,7 @@ from assistant.drill.understanding import TurnAnalysis, get_understanding
 from assistant.errors import InputError, NotFound
 from assistant.text import check_message
 from assistant.vocabulary import DEFAULT_LEVEL, DIMENSION_NAMES, DIMENSIONS
+from assistant.scoring import score_transcript
 
 log = logging.getLogger(__name__)
 MAX_TURN_CHARS = 1000
@@ -141,7 +142,6 @@ def take_turn(drill_id: int, text: object, owner: str | None = None) -> dict:
 @retry_when_busy
 def finish_drill(drill_id: int, owner: str | None = None) -> dict:
     """Score the drill (once) and close it; finishing again returns the same report."""
-    from assistant.scoring import score_transcript
 
     with Database.get().session() as session:
         drill = _load(session, drill_id, owner, lock=True)
