@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.content import get_content
 from assistant.drill.scenarios import get_scenario, rubric
 from assistant.content.scenario import Checkpoint, Scenario
 from assistant.drill.understanding import TurnAnalysis, evidence_matches, get_understanding
 from assistant.errors import InputError
 from assistant.vocabulary import DIMENSIONS
-from assistant.retrieval import get_searcher
 
 MAX_TURNS = 300
 MAX_TURN_CHARS = 3000
@@ -112,10 +112,11 @@ def fit_to_customer(wording: str, scenario: Scenario | None) -> str:
 
 
 def standard_wording(entry_id: str | None, scenario: Scenario | None = None) -> str:
+    """The entry looked up by id in the content's knowledge base (the one the retrieval index is built from), so
+    scoring needs neither the encoder nor the index."""
     if not entry_id:
         return ""
-
-    entry = get_searcher().kb.by_id(entry_id)
+    entry = get_content().kb.by_id(entry_id)
     if entry is None:
         return ""
     wording = fit_to_customer(" / ".join(entry.wording[:2]) if entry.wording else entry.text, scenario)
