@@ -22,7 +22,7 @@ def home():
 @pages.get("/chat")
 def chat():
     from assistant.drill import service
-    from assistant.drill.scenarios import scenario_list
+    from assistant.drill.scenarios import persona_voices, scenario_list
 
     running = service.active_drill(current_user.owner)
     drill = service.get_drill(running.id, owner=current_user.owner) if running else None
@@ -32,6 +32,7 @@ def chat():
         scenarios=scenario_list(),
         session=evening.open_session_of(current_user.branch_id),
         max_chars=get_settings().max_message_chars,
+        persona_voices=persona_voices(),
     )
 
 
