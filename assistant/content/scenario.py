@@ -104,6 +104,19 @@ class Fact(Strict):
     lines: list[str] = Field(min_length=1)  # ways the customer says it, in its own voice
 
 
+class Voice(Strict):
+    """How the browser speaks this customer's lines (speechSynthesis in assistant/web/static/voice.js), so a hurried
+    young worker does not sound like a slow-spoken retiree. The defaults are the voice's own: a scenario without
+    `voice` still speaks."""
+
+    gender: Optional[Literal["male", "female"]] = None  # prefer a voice whose name sounds this gender; None: any
+    # multipliers of the chosen voice's normal pitch and speed (1 = normal). speechSynthesis takes pitch 0-2 and rate
+    # 0.1-10, but beyond half or one and a half times normal the voices sound robotic or too fast to follow in a drill,
+    # and these bounds also catch a slip such as 15 for 1.5
+    pitch: float = Field(default=1.0, ge=0.5, le=1.5)
+    rate: float = Field(default=1.0, ge=0.5, le=1.5)
+
+
 class Persona(Strict):
     name: str
     age: int = Field(ge=16, le=100)
@@ -119,6 +132,7 @@ class Persona(Strict):
     facts: dict[str, Fact] = Field(min_length=1)
     unknown: list[str] = Field(min_length=2)  # asked about itself beyond its facts: in character, non-committal
     again: list[str] = Field(min_length=1)  # said before a fact it has already told ("刚不是说了嘛,")
+    voice: Voice = Field(default_factory=Voice)  # how the browser reads its lines aloud (the chat page)
 
 
 class CustomerQuestion(Strict):

@@ -29,6 +29,12 @@ def scenario_list() -> list[dict]:
     ]
 
 
+def persona_voices() -> dict[str, dict]:
+    """Scenario id -> {gender, pitch, rate} of its customer: the chat page hands it to voice.js, so the trainer sets
+    how a customer sounds in the scenario file, next to how it talks."""
+    return {s.id: s.persona.voice.model_dump() for s in all_scenarios().values()}
+
+
 def get_scenario(scenario_id: str) -> Scenario:
     scenario = all_scenarios().get(scenario_id)
     if scenario is None:

@@ -11,7 +11,7 @@ from assistant.config import get_settings
 from assistant.errors import AssistantError
 from assistant.vocabulary import DIMENSION_NAMES
 from assistant.services import drills
-from assistant.drill.scenarios import scenario_list
+from assistant.drill.scenarios import persona_voices, scenario_list
 from assistant.web.forms import first_submission
 from assistant.retrieval import get_searcher
 from assistant.text import check_message
@@ -34,6 +34,7 @@ def chat():
         scenarios=scenario_list(),
         session=evening.open_session_of(current_user.branch_id),
         max_chars=get_settings().max_message_chars,
+        persona_voices=persona_voices(),
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from assistant.content import load_content
+from assistant.content.scenario import Voice
 from assistant.content.store import ContentStore
 from assistant.errors import KBError
 from tests.kbfiles import KB_DIR, copy_kb, edit_yaml
@@ -171,3 +172,25 @@ def test_the_running_store_watches_the_files(store, kb_copy):
     assert still.scenarios["sme_settlement_card"].title == changed.scenarios["sme_settlement_card"].title
     assert isinstance(store.last_error, KBError) and "sme_settlement_card.yaml" in str(store.last_error)
     assert store.get() is still  # the same broken files are not parsed again on every check
+
+
+def test_each_customer_sounds_as_its_persona_voice_says_and_the_default_is_the_voice_s_own(kb_copy):
+    scenarios = load_content(KB_DIR).scenarios
+    young = scenarios["fund_sip_young_worker"].persona.voice
+    retiree = scenarios["retiree_maturing_deposit"].persona.voice
+    assert young.gender == "male" and retiree.gender is None  # the retired teacher's gender is not chosen
+    assert retiree.rate < 1 < young.rate and retiree.pitch < young.pitch  # slow and low, hurried and bright
+    assert all(s.persona.voice != Voice() for s in scenarios.values())  # every scenario file sets its voice
+    edit_yaml(kb_copy / "scenarios" / "retiree_maturing_deposit.yaml", lambda d: d["persona"].pop("voice"))
+    plain = load_content(kb_copy).scenarios["retiree_maturing_deposit"].persona.voice
+    assert plain == Voice() and (plain.gender, plain.pitch, plain.rate) == (None, 1.0, 1.0)
+
+
+@pytest.mark.parametrize("field, value", [("pitch", 15), ("rate", 0.1), ("gender", "男")])
+def test_a_bad_voice_is_refused_naming_file_and_field(kb_copy, field, value):
+    path = kb_copy / "scenarios" / "fund_sip_young_worker.yaml"
+    edit_yaml(path, lambda d: d["persona"]["voice"].update({field: value}))
+    with pytest.raises(KBError) as info:
+        load_content(kb_copy)
+    assert info.value.path.endswith("fund_sip_young_worker.yaml")
+    assert info.value.entry == "persona" and info.value.field == f"voice.{field}"

@@ -28,15 +28,21 @@ def server(isolated_var, people):
     """The app as deployed (login and CSRF on) plus the test page, on a free loopback port in a thread."""
     from flask import Response, send_file
     from flask_wtf.csrf import generate_csrf
+    from jinja2.utils import htmlsafe_json_dumps
+    from assistant.drill.scenarios import persona_voices
     from assistant.web import create_app
 
     app = ensure_voice_blueprint(create_app({"TESTING": True, "RATELIMIT_ENABLED": False}))
     page = (HERE / "ptt_page.html").read_text(encoding="utf-8")
-    app.add_url_rule(
-        "/voice-test",
-        "voice_test_page",
-        lambda: Response(page.replace("{{ csrf }}", generate_csrf()), mimetype="text/html"),
-    )
+
+    def voice_test_page():
+        """The page with a fresh CSRF token and the customers' voices as the chat page renders them (tojson)."""
+        voices = str(htmlsafe_json_dumps(persona_voices()))
+        return Response(
+            page.replace("{{ csrf }}", generate_csrf()).replace("{{ persona_voices }}", voices), mimetype="text/html"
+        )
+
+    app.add_url_rule("/voice-test", "voice_test_page", voice_test_page)
     app.add_url_rule("/voice-test.js", "voice_test_script", lambda: send_file(HERE / "ptt_page.js"))
     with serve(app) as url:
         yield url
@@ -107,6 +113,8 @@ def test_customer_voice_per_persona_or_a_clear_fallback(page):
     )
     retiree, young, angry = settings
     assert retiree["rate"] < 1 < young["rate"] and retiree["pitch"] < young["pitch"] and angry["rate"] > 1
+    unknown = page.evaluate("window.assistantVoice.personaSettings('no_such_scenario')")
+    assert unknown == {"pitch": 1, "rate": 1, "gender": None}  # the voice's own, as a scenario without persona.voice
     picked = page.evaluate("""[
         ['angry_queue_complaint', [{name: 'Microsoft Huihui', lang: 'zh-CN'}, {name: 'Microsoft Kangkang', lang: 'zh-CN'},
                                    {name: 'Google 粤語(香港)', lang: 'zh-HK'}]],
@@ -145,3 +153,20 @@ def test_customer_line_is_spoken_with_the_persona_voice(page, server):
         assert said == [{"text": "你们管不管?", "voice": "Microsoft Kangkang", "rate": 1.25, "pitch": 1.05}]
     finally:
         other.close()
+
+
+def test_the_chat_page_hands_voice_js_the_persona_voices_from_the_scenario_files(page, server):
+    """The real chat page, Content-Security-Policy on: voice.js reads the voices the server rendered from the YAML."""
+    from assistant.drill.scenarios import persona_voices
+
+    chat = page.context.new_page()
+    try:
+        chat.goto(f"{server}/chat")
+        chat.wait_for_selector("#chat-form")
+        settings = chat.evaluate(
+            "ids => Object.fromEntries(ids.map(id => [id, window.assistantVoice.personaSettings(id)]))",
+            list(persona_voices()),
+        )
+        assert settings == persona_voices()
+    finally:
+        chat.close()

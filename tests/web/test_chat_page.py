@@ -1,7 +1,11 @@
-"""The chat page and its API: polite refusals, and a drill that survives an expired sign-in."""
+"""The chat page and its API: polite refusals, a drill that survives an expired sign-in, the customers' voices."""
+
+import json
+import re
 
 import pytest
 
+from assistant.drill.scenarios import all_scenarios
 from assistant.services import drills
 
 
@@ -73,3 +77,14 @@ def test_error_pages_are_chinese_and_hide_internals(client, auth, monkeypatch):
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "系统出了点问题" in body and "ZeroDivisionError" not in body
+
+
+def test_chat_page_carries_the_persona_voices_for_voice_js(client, auth):
+    auth.login("staff_a")
+    page = client.get("/chat").get_data(as_text=True)
+    block = re.search(r'<script type="application/json" id="persona-voices">(.*?)</script>', page, re.S)
+    assert block, "voice.js reads the customers' voices from #persona-voices"
+    voices = json.loads(block.group(1))
+    assert voices == {s.id: s.persona.voice.model_dump() for s in all_scenarios().values()}
+    assert voices["fund_sip_young_worker"] == {"gender": "male", "pitch": 1.15, "rate": 1.15}
+    assert voices["retiree_maturing_deposit"] == {"gender": None, "pitch": 0.85, "rate": 0.8}

@@ -7,17 +7,12 @@
   var MIN_MS = 400; // shorter than this is a tap, not speech
   var NO_CHINESE_VOICE = "此浏览器没有中文语音,客户的话以文字显示";
 
-  // Scenario id -> how the customer sounds: pitch and rate for speechSynthesis (1 = the voice's normal), and the
-  // voice to prefer when several Chinese voices exist. From the personas in scripts_kb/scenarios/*.yaml.
-  var PERSONAS = {
-    retiree_maturing_deposit: {pitch: 0.85, rate: 0.8, gender: null},   // 63, 慢条斯理
-    fund_sip_young_worker: {pitch: 1.15, rate: 1.15, gender: "male"},   // 26, 口语化, 赶时间
-    angry_queue_complaint: {pitch: 1.05, rate: 1.25, gender: "male"},   // 嗓门大、句子冲
-    sme_settlement_card: {pitch: 0.95, rate: 1.15, gender: "male"},     // 忙, 爽快, 搞快点
-    vip_lobby_referral: {pitch: 0.9, rate: 0.95, gender: "male"},       // 简洁, 有戒心
-    counter_7step_withdrawal: {pitch: 0.95, rate: 1.05, gender: "male"} // 52, 直来直去
-  };
+  // Scenario id -> how the customer sounds: {gender, pitch, rate} for speechSynthesis (1 = the voice's normal; gender
+  // is the voice to prefer when several Chinese voices exist). The server renders it from persona.voice in
+  // scripts_kb/scenarios/*.yaml into #persona-voices; the default (as assistant/content/scenario.py Voice) is for a
+  // page without it or a scenario it does not know.
   var DEFAULT_PERSONA = {pitch: 1, rate: 1, gender: null};
+  var PERSONA_VOICES = readPersonaVoices();
   // Names of common zh-CN voices (Windows, macOS, Android, Edge online voices) by the gender they sound.
   var MALE = /kangkang|yunxi|yunjian|yunyang|yunze|yunfeng|yunhao|male|男/i;
   var FEMALE = /huihui|yaoyao|xiaoxiao|xiaoyi|xiaohan|xiaomo|tingting|lili|female|女/i;
@@ -184,9 +179,23 @@
 
   // ---- speaking the customer ----------------------------------------------------------------------------------
 
+  function readPersonaVoices() {
+    var element = document.getElementById("persona-voices");
+    if (!element) return {};
+    try {
+      return JSON.parse(element.textContent) || {};
+    } catch (e) {
+      return {}; // a broken block only costs the persona voices, not push-to-talk
+    }
+  }
+
   function personaSettings(persona) {
-    var p = PERSONAS[persona] || DEFAULT_PERSONA;
-    return {pitch: p.pitch, rate: p.rate, gender: p.gender};
+    var p = Object.prototype.hasOwnProperty.call(PERSONA_VOICES, persona) ? PERSONA_VOICES[persona] : DEFAULT_PERSONA;
+    return {
+      pitch: typeof p.pitch === "number" ? p.pitch : DEFAULT_PERSONA.pitch,
+      rate: typeof p.rate === "number" ? p.rate : DEFAULT_PERSONA.rate,
+      gender: p.gender || null
+    };
   }
 
   function isChinese(voice) {
