@@ -178,7 +178,7 @@ def test_each_customer_sounds_as_its_persona_voice_says_and_the_default_is_the_v
     scenarios = load_content(KB_DIR).scenarios
     young = scenarios["fund_sip_young_worker"].persona.voice
     retiree = scenarios["retiree_maturing_deposit"].persona.voice
-    assert young.gender == "male" and retiree.gender is None  # the retired teacher's gender is not chosen
+    assert young.gender == "male" and retiree.gender == "female"  # the retired teacher (她) speaks with a woman's voice
     assert retiree.rate < 1 < young.rate and retiree.pitch < young.pitch  # slow and low, hurried and bright
     assert all(s.persona.voice != Voice() for s in scenarios.values())  # every scenario file sets its voice
     edit_yaml(kb_copy / "scenarios" / "retiree_maturing_deposit.yaml", lambda d: d["persona"].pop("voice"))
