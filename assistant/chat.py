@@ -153,9 +153,9 @@ def drill_turn_reply(owner: str, text: str) -> Reply:
         result = drills.take_turn(running.id, text, owner=owner)
     except InputError as exc:
         return Reply(exc.user_message, data={"drill_active": True, "drill_id": running.id, "error": exc.code})
-    reply = f"客户:{result['customer']}"
-    spoken = {"customer": result["customer"], "scenario": running.scenario}  # what the browser reads aloud
-    if not result["done"]:
+    reply = f"客户:{result.customer}"
+    spoken = {"customer": result.customer, "scenario": running.scenario}  # what the browser reads aloud
+    if not result.done:
         return Reply(reply, data={"drill_active": True, "drill_id": running.id, **spoken})
     report = drills.finish_drill(running.id, owner=owner)
     return Reply(

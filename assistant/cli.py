@@ -155,8 +155,8 @@ def cmd_drill(args) -> int:
         except AssistantError as exc:
             print(f"(提示:{exc.user_message})", flush=True)
             continue
-        print(f"客户:{reply['customer']}", flush=True)
-        if reply["done"]:
+        print(f"客户:{reply.customer}", flush=True)
+        if reply.done:
             break
     report = drills.finish_drill(drill["id"])
     if args.json:

@@ -260,7 +260,7 @@ def run_drill_bench(rounds: int = 3) -> int:
             drill = drills.start_drill(f"bench-{uuid.uuid4().hex}", scenario, seed=n)
             for line in lines:
                 started = time.perf_counter()
-                done = drills.take_turn(drill["id"], line)["done"]
+                done = drills.take_turn(drill["id"], line).done
                 library.append((time.perf_counter() - started) * 1000)
                 if done:
                     break

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -109,9 +110,22 @@ def _load(session, drill_id: int, owner: str | None, lock: bool = False) -> Dril
     return drill
 
 
+@dataclass(frozen=True)
+class TurnResult:
+    """One turn's outcome for the adapters: what the customer said, and whether the drill is over (and how)."""
+
+    customer: str
+    done: bool
+    outcome: str | None = None
+
+    def to_dict(self) -> dict:
+        """The HTTP API's JSON (POST /api/drills/<id>/turns)."""
+        return {"customer": self.customer, "done": self.done, "outcome": self.outcome}
+
+
 @retry_when_busy
-def take_turn(drill_id: int, text: object, owner: str | None = None) -> dict:
-    """The staff member's line in, the customer's reply out: {"customer": str, "done": bool}."""
+def take_turn(drill_id: int, text: object, owner: str | None = None) -> TurnResult:
+    """The staff member's line in, the customer's reply out; stored with the new state in one transaction."""
     staff_text = check_message(text, MAX_TURN_CHARS, "这句话")
     understanding = get_understanding()
     with Database.get().session() as session:
@@ -136,7 +150,7 @@ def take_turn(drill_id: int, text: object, owner: str | None = None) -> dict:
         )
         session.add(DrillTurn(drill_id=drill.id, position=position + 1, speaker="customer", text=reply))
         drill.state = state.to_dict()
-        return {"customer": reply, "done": state.done, "outcome": state.outcome}
+        return TurnResult(reply, state.done, state.outcome)
 
 
 @retry_when_busy

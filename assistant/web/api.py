@@ -94,7 +94,7 @@ def drills_start():
 
 @api.post("/drills/<int:drill_id>/turns")
 def drills_turn(drill_id: int):
-    return jsonify(drills.take_turn(drill_id, json_body().get("text"), owner=sender_id()))
+    return jsonify(drills.take_turn(drill_id, json_body().get("text"), owner=sender_id()).to_dict())
 
 
 @api.post("/drills/<int:drill_id>/finish")

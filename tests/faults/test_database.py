@@ -91,7 +91,7 @@ def test_a_lock_released_during_the_wait_is_retried_and_the_turn_is_kept(sqlite_
         logging.getLogger("assistant.db").removeHandler(handler)
         lock.release()
     assert lock.process.returncode == 0, "the lock was released by the retry, not by the test's cleanup"
-    assert result["customer"]
+    assert result.customer
     assert_whole_turns(stored(drill_id)[0], LINES[:2])
 
 

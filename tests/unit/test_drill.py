@@ -29,7 +29,7 @@ CONTRACT_IDS = {
 def play(owner: str, scenario: str, lines: list[str], seed: int = 11, difficulty: str = "normal") -> tuple[dict, dict]:
     drill = drills.start_drill(owner, scenario, seed=seed, difficulty=difficulty)
     for line in lines:
-        if drills.take_turn(drill["id"], line)["done"]:
+        if drills.take_turn(drill["id"], line).done:
             break
     report = drills.finish_drill(drill["id"])
     return drills.get_drill(drill["id"]), report
@@ -72,9 +72,9 @@ def test_customer_presses_again_when_the_objection_is_dodged():
     drill = drills.start_drill("dodger", "fund_sip_young_worker", seed=3, difficulty="easy")  # no temptation on easy
     drills.take_turn(drill["id"], "您好,欢迎光临")
     drills.take_turn(drill["id"], "您平时每个月工资怎么安排,能存下多少?")
-    raised = drills.take_turn(drill["id"], "给您推荐一下基金定投,挺适合刚工作几年的年轻人")["customer"]
-    dodged = drills.take_turn(drill["id"], "这个产品特别好,很多客户都买了,我给您介绍一下它的特点")["customer"]
-    answered = drills.take_turn(drill["id"], "每月几百块就能起投,金额您自己定,发工资后自动扣款")["customer"]
+    raised = drills.take_turn(drill["id"], "给您推荐一下基金定投,挺适合刚工作几年的年轻人").customer
+    dodged = drills.take_turn(drill["id"], "这个产品特别好,很多客户都买了,我给您介绍一下它的特点").customer
+    answered = drills.take_turn(drill["id"], "每月几百块就能起投,金额您自己定,发工资后自动扣款").customer
     scenario = all_scenarios()["fund_sip_young_worker"]
     objection = scenario.objections[0]
     assert raised in objection.lines

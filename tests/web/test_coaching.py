@@ -22,7 +22,7 @@ STRONG = [
 def run_drill(owner: str, lines: list[str], scenario: str = "fund_sip_young_worker") -> int:
     drill = drills.start_drill(owner, scenario, seed=11)
     for line in lines:
-        if drills.take_turn(drill["id"], line, owner=owner)["done"]:
+        if drills.take_turn(drill["id"], line, owner=owner).done:
             break
     drills.finish_drill(drill["id"], owner=owner)
     return drill["id"]
