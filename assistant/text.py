@@ -19,8 +19,10 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
-    """Full-width to half-width, traditional to simplified, one space between words.
+    """Full-width to half-width, traditional to simplified, one space between words (cached: a turn's text is
+    normalised again by every model that reads it).
 
     Traditional input is common on some IMEs; answering it like simplified keeps retrieval and scoring consistent.
     """

@@ -112,6 +112,7 @@ class MultiLabel:
     by_clause: bool = False  # turn_proba also looks at each clause, not only each sentence
 
     def fit(self, texts: list[str], targets: list[set[str]], embeddings: np.ndarray | None) -> "MultiLabel":
+        self.__dict__.pop("_stack", None)
         self.vectorizer = char_vectorizer(3).fit(texts)
         X = combine(self.vectorizer.transform(texts), embeddings)
         for label in self.labels:
@@ -121,13 +122,31 @@ class MultiLabel:
         return self
 
     def proba(self, texts: list[str], embeddings: np.ndarray | None) -> np.ndarray:
+        """Each label's probability: sigmoid(X . w + b), the arithmetic of each model's predict_proba, done for all
+        labels in one product (a turn is analysed in about a tenth of the time sklearn's per-model checks take)."""
+        from scipy.special import expit
+
         X = combine(self.vectorizer.transform(texts), embeddings)
+        columns, weights, intercepts = self._stacked()
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
-        for j, label in enumerate(self.labels):
-            model = self.models.get(label)
-            if model is not None:
-                out[:, j] = model.predict_proba(X)[:, 1]
+        if len(columns):
+            out[:, columns] = expit(np.asarray(X @ weights) + intercepts)
         return out
+
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(label columns with a model, their coefficients as one matrix, their intercepts), built once."""
+        stacked = self.__dict__.get("_stack")
+        if stacked is None:
+            columns = [j for j, label in enumerate(self.labels) if label in self.models]
+            fitted = [self.models[self.labels[j]] for j in columns]
+            weights = np.vstack([m.coef_[0] for m in fitted]).T if fitted else np.zeros((0, 0))
+            intercepts = np.array([m.intercept_[0] for m in fitted])
+            stacked = (np.array(columns, dtype=int), weights, intercepts)
+            self.__dict__["_stack"] = stacked
+        return stacked
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_stack"}  # derived: not stored with the model
 
     def turn_proba(self, texts: list[str], embeddings: np.ndarray | None) -> np.ndarray:
         """Each label's probability for a turn: the highest of the whole turn and of each of its sentences (each with
