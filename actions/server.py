@@ -12,6 +12,7 @@ import argparse
 import logging
 import os
 import sys
+
 from assistant.tokens import bearer_matches
 
 log = logging.getLogger(__name__)

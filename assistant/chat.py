@@ -6,15 +6,13 @@ from dataclasses import dataclass, field
 
 from assistant.config import get_settings
 from assistant.content.topics import Entry
+from assistant.drill.scenarios import all_scenarios, find_scenario, get_scenario
+from assistant.errors import InputError
 from assistant.retrieval import get_searcher
+from assistant.services import activity, drills
+from assistant.services.accounts import user_id_of
 from assistant.text import input_problem, normalize, problem_message
 from assistant.vocabulary import DEFAULT_LEVEL
-from assistant.drill.scenarios import all_scenarios
-from assistant.services import drills
-from assistant.drill.scenarios import find_scenario, get_scenario
-from assistant.errors import InputError
-from assistant.services import activity
-from assistant.services.accounts import user_id_of
 
 MAX_ONE_LINERS = 3
 MAX_OBJECTION_BUTTONS = 4

@@ -167,8 +167,8 @@ def cmd_drill(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from assistant.services.drills import format_report
     from assistant.scoring import score_transcript
+    from assistant.services.drills import format_report
 
     status = 0
     for name in args.files:
@@ -198,8 +198,8 @@ def cmd_score(args) -> int:
 def cmd_users(args) -> int:
     import getpass
 
-    from assistant.services import accounts
     from assistant.config import get_settings
+    from assistant.services import accounts
 
     if args.action == "list":
         for a in accounts.list_accounts():

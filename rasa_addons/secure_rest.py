@@ -16,6 +16,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
+
 from assistant.tokens import bearer_matches
 
 logger = logging.getLogger(__name__)

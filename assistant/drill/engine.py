@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
 from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Scenario
+from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
 from assistant.drill.understanding import TurnAnalysis, any_evidence
 from assistant.vocabulary import LEVELS
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +21,11 @@ from assistant.config import get_settings
 from assistant.content import get_content
 from assistant.content.loader import load_compliance_notes
 from assistant.content.scenario import Evidence
-from assistant.text import normalize
-from assistant.nlu.corpus import load_corpus
-from assistant.nlu.model import load_or_train
-from assistant.nlu.features import split_sentences
-from assistant.nlu.model import ENDING_MOVES, SURE_MOVE_THRESHOLDS
+from assistant.nlu.corpus import CorpusError, load_corpus
+from assistant.nlu.features import embed_text, split_sentences
+from assistant.nlu.model import ENDING_MOVES, SURE_MOVE_THRESHOLDS, load_or_train
 from assistant.retrieval import get_searcher
+from assistant.text import normalize
 
 log = logging.getLogger(__name__)
 _CLAUSE_TRIM = " ,,。;;\n"  # characters stripped from both ends of a clause
@@ -139,8 +138,6 @@ class Understanding:
         head = text[:MAX_ANALYSED_CHARS]
         embedding = None
         if self.model.uses_embedding:
-            from assistant.nlu.features import embed_text
-
             embedding = self.embedder.encode_queries([embed_text(head)])
 
         move_p = self.model.moves.turn_proba([head], embedding)[0]
@@ -190,8 +187,6 @@ class Understanding:
         pieces = [q for q in questions if len(q) + MIN_CONTEXT_CHARS < len(text)][-MAX_QUESTION_PIECES:]
         pieces_embedding = None
         if pieces and embedding is not None:
-            from assistant.nlu.features import embed_text
-
             pieces_embedding = self.embedder.encode_queries([embed_text(q) for q in pieces])
         return tuple(
             self._tagged(model, text, embedding, pieces, pieces_embedding)  # type: ignore[return-value]
@@ -226,8 +221,6 @@ class _UnderstandingCache:
         content = get_content()
         with self._lock:
             if self._understanding is None or content.understanding_key != self._key:
-                from assistant.nlu.corpus import CorpusError
-
                 try:
                     self._understanding = Understanding(
                         content.directory, get_searcher().embedder, lambda text: get_searcher().named_topics(text)

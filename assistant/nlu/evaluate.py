@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.nlu.corpus import GENERAL, Corpus, Utterance
-from assistant.nlu.model import train
-from assistant.nlu.model import tagged_offset, train_tagged
+from assistant.nlu.model import tagged_offset, train, train_tagged
 
 
 @dataclass

@@ -14,9 +14,9 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from typing import Any
 from scipy import sparse
 
 from assistant.nlu.corpus import TAGGED_SETS, Corpus, Utterance

@@ -15,10 +15,9 @@ from assistant.content import Content, get_content
 from assistant.content.loader import KnowledgeBase, load_calibration, load_kb
 from assistant.content.topics import Entry
 from assistant.retrieval.embedders import Embedder, load_embedder
-from assistant.retrieval.index import RetrievalIndex, build_index, load_index, save_index, topic_words
+from assistant.retrieval.index import RetrievalIndex, build_index, fingerprint, load_index, save_index, topic_words
 from assistant.retrieval.lexical import add_words, tokenize
 from assistant.text import input_problem, normalize
-from assistant.retrieval.index import fingerprint
 
 log = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ first line of a drill."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from assistant.drill import engine
 from assistant.drill.scenarios import get_scenario, rubric
 from assistant.drill.understanding import TurnAnalysis, get_understanding

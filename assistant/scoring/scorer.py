@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.content import get_content
-from assistant.drill.scenarios import get_scenario, rubric
 from assistant.content.scenario import Checkpoint, Scenario
+from assistant.drill.scenarios import get_scenario, rubric
 from assistant.drill.understanding import TurnAnalysis, evidence_matches, get_understanding
 from assistant.errors import InputError
 from assistant.vocabulary import DIMENSIONS

@@ -8,9 +8,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from assistant.services.coaching import local_today
 from assistant.db import DailyActivity, Database, User, utcnow
 from assistant.errors import InputError
+from assistant.services.coaching import local_today
 
 FIELDS = {"identified": "识别客户", "recommended": "推荐产品", "referred": "转介客户"}
 MAX_COUNT = 500

@@ -10,11 +10,10 @@ from sqlalchemy import select
 
 from assistant.config import local_zone
 from assistant.db import Database, Drill, DrillTurn, ScoreOverride, User, as_utc, utcnow
+from assistant.drill.scenarios import get_scenario, rubric
 from assistant.errors import InputError, NotFound
-from assistant.vocabulary import DIMENSION_NAMES
-from assistant.drill.scenarios import get_scenario
-from assistant.drill.scenarios import rubric
 from assistant.scoring.scorer import standard_wording
+from assistant.vocabulary import DIMENSION_NAMES
 
 FIELD_NAMES = {"total": "总分", **DIMENSION_NAMES}  # what a coach may override
 MAX_COMMENT = 1000

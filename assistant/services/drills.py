@@ -12,16 +12,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from assistant.services import evening
-from assistant.services.accounts import user_id_of
 from assistant.db import Database, Drill, DrillTurn, retry_when_busy, utcnow
 from assistant.drill import engine
 from assistant.drill.scenarios import get_scenario, rubric
 from assistant.drill.understanding import TurnAnalysis, get_understanding
 from assistant.errors import InputError, NotFound
+from assistant.scoring import score_transcript
+from assistant.services import evening
+from assistant.services.accounts import user_id_of
 from assistant.text import check_message
 from assistant.vocabulary import DEFAULT_LEVEL, DIMENSION_NAMES, DIMENSIONS
-from assistant.scoring import score_transcript
 
 log = logging.getLogger(__name__)
 MAX_TURN_CHARS = 1000

@@ -11,10 +11,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from assistant.db import Database, Drill, DrillSession, User, as_utc, utcnow
-from assistant.errors import InputError, NotFound
-from assistant.vocabulary import DIMENSIONS
 from assistant.drill.scenarios import get_scenario
+from assistant.errors import InputError, NotFound
 from assistant.services import coaching
+from assistant.vocabulary import DIMENSIONS
 
 MAX_MINUTES = 240
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from assistant.config import get_settings
 from assistant.content import Content, get_content
+from assistant.drill.scenarios import get_scenario
 from assistant.errors import InputError, ServiceUnavailable
 from assistant.text import normalize
 
@@ -231,8 +232,6 @@ def _prompt(content_signature: tuple, scenario: str | None, budget: int) -> str:
 def build_prompt(scenario: str | None = None, budget: int = PROMPT_TOKENS) -> str:
     """Whisper's initial prompt: the domain's words in simplified Chinese (also nudges the output to simplified)."""
     if scenario:
-        from assistant.drill.scenarios import get_scenario
-
         get_scenario(scenario)  # an unknown drill is the caller's mistake (NotFound), not a prompt without its words
     try:
         version = get_content().signature

@@ -22,10 +22,10 @@ from assistant.services.accounts import get_account
 from assistant.web.admin import admin as admin_blueprint
 from assistant.web.api import api as api_blueprint
 from assistant.web.auth import auth as auth_blueprint
-from assistant.web.coach import coach as coach_blueprint
-from assistant.web.pages import pages as pages_blueprint
 from assistant.web.auth import limit_login
+from assistant.web.coach import coach as coach_blueprint
 from assistant.web.forms import form_once
+from assistant.web.pages import pages as pages_blueprint
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,12 @@ import logging
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from assistant.services import accounts
-from assistant.errors import AssistantError
-from assistant.web.forms import first_submission, roles_required
 from assistant.content import reload_content
 from assistant.drill.understanding import get_understanding, understanding_error
+from assistant.errors import AssistantError
 from assistant.retrieval import get_searcher
+from assistant.services import accounts
+from assistant.web.forms import first_submission, roles_required
 
 log = logging.getLogger(__name__)
 admin = Blueprint("admin", __name__, url_prefix="/admin")

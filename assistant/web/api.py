@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import logging
+
 import requests
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from assistant import chat
 from assistant.config import get_settings
+from assistant.db import Database
 from assistant.errors import InputError
 from assistant.rasa_client import client as rasa_client
 from assistant.rasa_client import exposure_problem, probe
+from assistant.retrieval import get_searcher
+from assistant.scoring import score_transcript
+from assistant.services import activity, drills
 from assistant.text import check_message
 from assistant.vocabulary import DEFAULT_LEVEL
-from assistant.retrieval import get_searcher
-from assistant.services import drills
-from assistant.services import activity
-from assistant.scoring import score_transcript
 
 log = logging.getLogger(__name__)
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -42,16 +43,12 @@ def health():
             log.error("%s at %s is reachable beyond loopback without a secret", kind, url)
             components[kind] = {"status": "insecure", "problem": problem}
     try:
-        from assistant.db import Database
-
         Database.get().ping()
         components["database"] = {"status": "ok"}
     except Exception as exc:  # noqa: BLE001 - health reports, never raises
         log.warning("database health check failed: %s", exc)
         components["database"] = {"status": "down", "detail": type(exc).__name__}
     try:
-        from assistant.retrieval import get_searcher
-
         searcher = get_searcher()
         components["index"] = {
             "status": "ok",

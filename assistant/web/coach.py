@@ -8,11 +8,11 @@ from datetime import date
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from assistant.services import accounts, activity, coaching, evening
+from assistant.drill.scenarios import scenario_list
 from assistant.errors import AssistantError, InputError
+from assistant.services import accounts, activity, coaching, evening
 from assistant.vocabulary import DIMENSION_NAMES
 from assistant.web.forms import branch_scope, first_submission, roles_required
-from assistant.drill.scenarios import scenario_list
 
 coach = Blueprint("coach", __name__, url_prefix="/coach")
 

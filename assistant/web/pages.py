@@ -6,15 +6,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from assistant.services import activity, coaching, evening
 from assistant.config import get_settings
-from assistant.errors import AssistantError
-from assistant.vocabulary import DIMENSION_NAMES
-from assistant.services import drills
 from assistant.drill.scenarios import persona_voices, scenario_list
-from assistant.web.forms import first_submission
+from assistant.errors import AssistantError
 from assistant.retrieval import get_searcher
+from assistant.services import activity, coaching, drills, evening
 from assistant.text import check_message
+from assistant.vocabulary import DIMENSION_NAMES
+from assistant.web.forms import first_submission
 
 pages = Blueprint("pages", __name__)
 

@@ -49,8 +49,8 @@ def _dirs() -> tuple[Path, Path]:
 
 
 def replay() -> None:
-    from bench.figures import play_offline
     from assistant.drill.scenarios import get_scenario
+    from bench.figures import play_offline
 
     out, judged = _dirs()
     if judged.exists():

@@ -7,14 +7,14 @@ import shutil
 import pytest
 import yaml
 
-from bench.figures import DRILL_SCRIPTS, customer_figures, play_offline
 from assistant.config import ROOT
+from assistant.content.loader import load_scenarios
 from assistant.drill import engine
 from assistant.drill.realiser import CustomerAct, TemplateRealiser
-from assistant.content.loader import load_scenarios
 from assistant.drill.scenarios import all_scenarios, rubric
 from assistant.drill.understanding import get_understanding
 from assistant.errors import KBError
+from bench.figures import DRILL_SCRIPTS, customer_figures, play_offline
 
 
 def said(scenario_id: str, lines: list[str], seed: int = 5, difficulty: str = "normal") -> list[tuple[str, list[str]]]:

@@ -45,8 +45,7 @@ def test_postgresql_through_database_url(postgres_url, monkeypatch):
 
 def test_postgresql_runs_the_web_features(postgres_url, monkeypatch):
     """Accounts, an evening session, an audited override and daily activity on PostgreSQL, as the web app uses them."""
-    from assistant.services import accounts, activity, coaching, evening
-    from assistant.services import drills
+    from assistant.services import accounts, activity, coaching, drills, evening
 
     monkeypatch.setenv("DATABASE_URL", postgres_url)
     coach = accounts.create_user("pg_coach", "correct-horse-1", "coach", "总行营业部", "PG 教练")

@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from assistant.config import ROOT
-from assistant.services import drills
 from assistant.drill.scenarios import all_scenarios, scenario_list
 from assistant.errors import InputError, NotFound
+from assistant.services import drills
 
 SCRIPTS = {
     Path(p).stem: yaml.safe_load(Path(p).read_text(encoding="utf-8"))

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from bench.figures import RESEARCH_MODEL
 from assistant.config import Settings
 from assistant.retrieval.embedders import SentenceTransformerEmbedder, load_embedder
 from assistant.retrieval.searcher import open_searcher
+from bench.figures import RESEARCH_MODEL
 
 
 def test_default_embedder_is_the_bundled_e5(searcher):

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.errors import KBError
 from assistant.content import load_kb
+from assistant.errors import KBError
 from tests.kbfiles import KB_DIR, copy_kb, edit_yaml
 
 

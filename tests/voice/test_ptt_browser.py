@@ -29,6 +29,7 @@ def server(isolated_var, people):
     from flask import Response, send_file
     from flask_wtf.csrf import generate_csrf
     from jinja2.utils import htmlsafe_json_dumps
+
     from assistant.drill.scenarios import persona_voices
     from assistant.web import create_app
 

@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from assistant.services import accounts, coaching, evening
-from assistant.services import drills
 from assistant.errors import InputError
+from assistant.services import accounts, coaching, drills, evening
 
 STRONG = [
     "您好,欢迎光临!请问今天想了解点什么?",
