@@ -8,7 +8,7 @@ from assistant.config import ROOT
 
 
 def load_tool(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -20,4 +20,4 @@ def load_tool(name: str):
 )
 def test_generated_file_is_up_to_date(tool, target):
     module = load_tool(tool)
-    assert (ROOT / target).read_text(encoding="utf-8") == module.render(), f"run: python3 tools/{tool}.py"
+    assert (ROOT / target).read_text(encoding="utf-8") == module.render(), f"run: python3 scripts/{tool}.py"
