@@ -87,4 +87,4 @@ def test_chat_page_carries_the_persona_voices_for_voice_js(client, auth):
     voices = json.loads(block.group(1))
     assert voices == {s.id: s.persona.voice.model_dump() for s in all_scenarios().values()}
     assert voices["fund_sip_young_worker"] == {"gender": "male", "pitch": 1.15, "rate": 1.15}
-    assert voices["retiree_maturing_deposit"] == {"gender": None, "pitch": 0.85, "rate": 0.8}
+    assert voices["retiree_maturing_deposit"] == {"gender": "female", "pitch": 0.85, "rate": 0.8}
