@@ -592,11 +592,18 @@ def _understanding_speed(understanding) -> None:
     """Wall time to analyse one staff turn and to score a 15-turn conversation, on this machine."""
     import json
 
+    from assistant.nlu.features import embed_text
     from assistant.scoring import score_transcript
 
     transcripts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(GRADED_DIR.glob("*.json"))]
     turns = [(t["scenario"], turn["text"]) for t in transcripts for turn in t["turns"] if turn["speaker"] == "staff"]
     understanding.analyse("预热", turns[0][0])
+    # the baseline, in the same run: the encoder alone on each turn's first characters (this machine's speed today)
+    encoder = []
+    for _, text in turns:
+        started = time.perf_counter()
+        understanding.embedder.encode_queries([embed_text(text)])
+        encoder.append((time.perf_counter() - started) * 1000)
     times = []
     for scenario, text in turns:
         started = time.perf_counter()
@@ -604,7 +611,8 @@ def _understanding_speed(understanding) -> None:
         times.append((time.perf_counter() - started) * 1000)
     print(
         f"\n分析一句员工的话: {len(times)} turns, p50 {percentile(times, 50):.0f} ms, p95 {percentile(times, 95):.0f} ms, "
-        f"max {max(times):.0f} ms"
+        f"max {max(times):.0f} ms; the encoder alone (baseline, same run) p50 {percentile(encoder, 50):.0f} ms, "
+        f"p95 {percentile(encoder, 95):.0f} ms: analysis / encoder at p95 {percentile(times, 95) / percentile(encoder, 95):.2f}"
     )
     fifteen = [t for t in transcripts if len(t["turns"]) >= 15] or transcripts
     seconds = []

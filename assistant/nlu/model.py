@@ -139,7 +139,8 @@ class MultiLabel:
         if stacked is None:
             columns = [j for j, label in enumerate(self.labels) if label in self.models]
             fitted = [self.models[self.labels[j]] for j in columns]
-            weights = np.vstack([m.coef_[0] for m in fitted]).T if fitted else np.zeros((0, 0))
+            # C order, as the sparse product wants it (a transposed view would be copied on every call)
+            weights = np.ascontiguousarray(np.vstack([m.coef_[0] for m in fitted]).T) if fitted else np.zeros((0, 0))
             intercepts = np.array([m.intercept_[0] for m in fitted])
             stacked = (np.array(columns, dtype=int), weights, intercepts)
             self.__dict__["_stack"] = stacked
