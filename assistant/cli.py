@@ -275,19 +275,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def setup_logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
-    args = build_parser().parse_args(argv)
-    if args.command == "search" and not args.batch and args.question is None:
-        print("请提供问题,或用 --batch 指定问题文件。", file=sys.stderr)
-        return 2
+
+
+def run_command(command, args) -> int:
+    """A command's exit code; a known problem prints its Chinese message (English in the log), never a trace."""
     try:
-        return args.func(args)
+        return command(args)
     except AssistantError as exc:
         log.error("%s", exc)
         print(exc.user_message, file=sys.stderr)
         return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    setup_logging()
+    args = build_parser().parse_args(argv)
+    if args.command == "search" and not args.batch and args.question is None:
+        print("请提供问题,或用 --batch 指定问题文件。", file=sys.stderr)
+        return 2
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
-from assistant.errors import AssistantError
+from assistant.cli import run_command, setup_logging
 from bench import figures
-
-log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,14 +41,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    try:
-        return run(build_parser().parse_args(argv))
-    except AssistantError as exc:
-        log.error("%s", exc)
-        print(exc.user_message, file=sys.stderr)
-        return 2
+    setup_logging()
+    return run_command(run, build_parser().parse_args(argv))
 
 
 if __name__ == "__main__":
