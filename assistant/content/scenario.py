@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assistant.vocabulary import DIMENSIONS, Dimension, Level
 
@@ -178,8 +178,20 @@ class Reactions(Strict):
     no_answer: list[str] = Field(min_length=2)  # asked something it cannot answer
     waiting_to_leave: list[str] = Field(min_length=2)  # all done and handed back: ready to go
     comply: list[str] = Field(min_length=2)  # asked to do something none of `requests` words: does it
+    # asked to pick between two options ("今天办,还是回去商量?"): {choice} is the option, in the staff's words
+    choose: list[str] = Field(min_length=2)
+    agree: list[str] = Field(min_length=2)  # decided, and asked "这样行吗?" about a detail of the plan: says yes
+    nothing_else: list[str] = Field(min_length=2)  # asked "还有别的要办吗?": nothing more
     # how it goes along with a request (understanding/labels.yaml, requests): hand_over, enter_pin, sign, check, fill_in
     requests: dict[str, list[str]] = {}
+
+    @field_validator("choose")
+    @classmethod
+    def _choice_slot(cls, lines: list[str]) -> list[str]:
+        missing = [line for line in lines if "{choice}" not in line]
+        if missing:
+            raise ValueError(f"every line must say the option picked, as {{choice}}: {missing[0]!r}")
+        return lines
 
 
 class Scenario(Strict):

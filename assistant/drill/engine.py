@@ -17,10 +17,12 @@ How the customer behaves, in order of a turn:
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Scenario
+from assistant.drill.asking import Choice, asks_about_relative, asks_anything_else, asks_yes_or_no, offered_choice
 from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
 from assistant.drill.understanding import TurnAnalysis, any_evidence
 from assistant.vocabulary import LEVELS
@@ -57,6 +59,8 @@ SERVICE_REACTIONS = (
     ("referral", "explanation"),
     ("off_topic", "off_topic"),
 )
+# personal topics that, asked about a relative ("老爷子多大岁数了?"), are answered by what it says of its family
+ABOUT_A_RELATIVE = {"name", "age", "job", "home", "income", "schedule"}
 NOTE_EVENTS = ("preempted:", "need_in_fact:", "let_go:")  # events recorded with a turn that the customer did not say
 _REALISER: Realiser = TemplateRealiser()
 
@@ -146,6 +150,12 @@ class _Turn:
         )
         if self.asked_to_do == "hand_over" and "reminder" in self.moves:
             self.asked_to_do = None  # "证件和卡都还给您": handed back, not asked for
+        if self.asked_to_do == "check" and "evaluation_request" in self.moves:
+            self.asked_to_do = None  # "您对完没问题的话,麻烦给我打个分": the rating is what is asked now
+        # the options of a choice it is asked to make ("今天办,还是回去商量?"), answered by picking one
+        self.choice: Choice | None = (
+            offered_choice(analysis.text) if "decide" in analysis.requests or state.accepted else None
+        )
         self.settled_now = False  # an open worry settled this turn
         self.pressing = False  # an open worry pressed again this turn
         self.raise_after_settle = False  # the next worry may follow the one just settled
@@ -231,7 +241,14 @@ class _Turn:
 
     def accept(self) -> None:
         self.state.accepted = True
-        self.act("accept")
+        if self.choice:
+            self.act("choose", self.choice.committing() or self.pick(self.choice))
+        else:
+            self.act("accept")
+
+    def pick(self, choice: Choice) -> str:
+        """Between two options neither of which puts the decision off: one, by seed and turn (a drill replays)."""
+        return random.Random(f"{self.state.seed}|{self.state.turn}|choice").choice(choice.options)
 
 
 def _answer_personal(t: _Turn) -> bool:
@@ -241,7 +258,12 @@ def _answer_personal(t: _Turn) -> bool:
     answered = False
     unknown_said = False
     asked = [r for r in t.analysis.requests if r in persona.facts] + t.analysis.personal
+    if asks_about_relative(t.analysis.question_text):
+        # "老爷子今年多大岁数了?" asks about the father: its family, not its own age
+        asked = ["family" if a in ABOUT_A_RELATIVE else a for a in asked]
     for topic in list(dict.fromkeys(asked))[:MAX_FACTS_A_TURN]:
+        if len(t.acts) >= MAX_ACTS_A_REPLY:
+            break  # a need told and a fact already: a third piece reads like a form being recited
         reached = [n for n in t.scenario.needs if topic in n.topics and n.id not in s.revealed]
         if reached and not s.accepted:
             for need in reached:
@@ -497,7 +519,11 @@ def _pitch_or_decision(t: _Turn) -> None:
         elif s.open_objection is None and not t.said_something:
             if not s.revealed and scenario.needs_to_accept > 0:
                 _pushed_early(t)  # asked to decide before being asked anything
-            t.act("closing_not_ready")
+            later = t.choice.deferring() if t.choice else None
+            if later:
+                t.act("choose", later)  # "今天办,还是回去商量?": not convinced yet, it puts it off
+            else:
+                t.act("closing_not_ready")
     elif pitched and not t.said_something:
         t.ask_own_question(t.moves)
 
@@ -524,8 +550,7 @@ def _service_reaction(t: _Turn) -> None:
         ),
         None,
     )
-    if t.asked_to_do:
-        reaction = "request"  # asked to sign, type the PIN, hand over the card: it goes along
+    reaction = _reaction_to_what_is_asked(t, reaction)
     greet_back = s.turn == 1 and "greeting" in moves and reaction not in (None, "small_talk")
     if s.turn == 1 and reaction in (None, "small_talk"):
         reaction = "greeting"
@@ -543,9 +568,28 @@ def _service_reaction(t: _Turn) -> None:
     if reaction:
         # thanks for an answer first ("好,明白了。"), then the reaction, then a question asked again
         thanked = sum(1 for a in t.acts if a.kind == "answer_thanks")
-        t.acts.insert(thanked, CustomerAct(reaction, (t.asked_to_do or "") if reaction == "request" else ""))
+        ref = {"request": t.asked_to_do or "", "choose": t.choice and (t.choice.committing() or t.pick(t.choice))}
+        t.acts.insert(thanked, CustomerAct(reaction, ref.get(reaction) or ""))
     if greet_back:
         t.acts.insert(0, CustomerAct("greeting"))  # greets back, then reacts ("你好。对,就取五千。")
+
+
+def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
+    """What the turn asks of the customer overrides the act it reacts to: a request, "anything else?", and, once it
+    has decided, a detail to settle or the plan to agree to."""
+    s, analysis = t.state, t.analysis
+    if t.asked_to_do:
+        return "request"  # asked to sign, type the PIN, hand over the card: it goes along
+    if asks_anything_else(analysis.text):
+        return "nothing_else"  # "还有别的要办吗?"
+    if s.accepted and (t.choice or "decide" in analysis.requests or asks_yes_or_no(analysis.text)):
+        # decided, and asked to settle a detail ("两样都办,还是先只办网银?") or to agree to the plan ("这样行吗?")
+        return "choose" if t.choice else "agree"
+    if s.accepted and reaction == "confirm":
+        # the plan repeated back: it agrees to it, or checks the receipts it is handed (its business is no longer
+        # the point)
+        return "handed_back" if "reminder" in t.moves else "agree"
+    return reaction
 
 
 def _reaction_to_a_plain_turn(t: _Turn) -> str | None:
@@ -553,7 +597,9 @@ def _reaction_to_a_plain_turn(t: _Turn) -> str | None:
     if "needs_question" in t.moves and pending and not t.state.accepted:
         return "probe_more"  # a needs question that reached no need: it gives little
     if t.analysis.is_question:
-        return "no_answer"
+        # asked about its own affairs beyond its facts, an in-character non-answer; asked something only a banker
+        # would know, it says it does not know
+        return "unknown" if ADDRESSED.search(t.analysis.question_text) else "no_answer"
     if ADDRESSED.search(t.analysis.text):
         return "comply"  # told something or asked to do something (输密码, 签字): it goes along
     return None

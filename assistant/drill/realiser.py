@@ -45,6 +45,9 @@ REACTIONS = {
     "no_answer",
     "waiting_to_leave",
     "comply",
+    "choose",
+    "agree",
+    "nothing_else",
 }
 FILLERS = {"continue", "probe_more"}  # replies that say nothing: counted by the customer bench (at most 10%)
 
@@ -53,7 +56,7 @@ FILLERS = {"continue", "probe_more"}  # replies that say nothing: counted by the
 class CustomerAct:
     """One thing the customer does in a reply.
 
-    kind: a reaction name (REACTIONS), or opening | fact | unknown | reveal | objection | dodged | answered | ask |
+    kind: a reaction name (REACTIONS; "choose" carries the option picked as ref), or opening | fact | unknown | reveal | objection | dodged | answered | ask |
     ask_again | answer_thanks | request | walk_out. ref: the fact topic, need, objection, question, request or
     walk-out cause.
     again: a fact the customer has already told in this drill.
@@ -133,6 +136,6 @@ class TemplateRealiser:
             if act.again:
                 text = self.choose(persona.again, state, "again") + text
             if "{" in text:
-                text = string.Formatter().vformat(text, (), slots)
+                text = string.Formatter().vformat(text, (), _Slots(slots, choice=act.ref))
             parts.append(text)
         return " ".join(parts)

@@ -1,0 +1,116 @@
+"""How a staff question is put, read from Chinese question grammar rather than topic words: a choice between two
+things ("今天办,还是回去商量?"), a yes-or-no proposal ("这样行吗?"), "anything else?", or a question about a relative
+("老爷子多大岁数了?"). These are closed classes of the language, so a rule is exact where a classifier would guess.
+
+Reviewers found the customer answering such questions with an empty "没错,是这么回事": it had recognised that a
+decision was asked for, but not which.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SENTENCE = re.compile(r"[^。!?!?;;\n]+[。!?!?;;\n]?")
+_CLAUSE_MARKS = ",,、:: "
+# what comes before the first option and means nothing in the answer: "那您是想", "您看", "跟你确认一下,是"
+_LEAD = re.compile(r"^(?:那么?|所以|好的?|嗯|对了|那您?|您?看)?[您你]?(?:看|觉得)?(?:是|就)?(?:想|要不|打算|准备)?")
+_TAIL = re.compile(r"(?:呢|吗|啊|呀|吧|嘛|哈|了)?[??。!!~]*$")
+MAX_OPTION_CHARS = 16  # a longer option is not echoed: the customer would not repeat a whole clause back
+# options that put the decision off: the customer who is not convinced yet takes this one
+_DEFERRING = re.compile("商量|考虑|想想|再说|以后|下次|下回|回去|先不|不要|不用|不办|算了|暂时|再看|改天")
+_YES_NO = re.compile(
+    "(?:行吗|好吗|可以吗|行不行|好不好|可不可以|成吗|怎么样|如何|同意吗|接受吗|满意吗|合适吗|您看呢|你看呢|行不|中不中)$"
+)
+_ANYTHING_ELSE = re.compile("(?:还有|有没有|还要)(?:别的|其他|其它|什么)?.{0,4}(?:事|业务|要办|需要|问题|要问)")
+# kinship terms: a question with one of these asks about the relative, not the customer
+RELATIVE = re.compile(
+    "老爷子|老太太|老人家|父亲|母亲|爸|妈|老伴|爱人|老公|老婆|丈夫|妻子|儿子|女儿|闺女|孩子|小孩|孙子|孙女"
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The two options of an alternative question, in the customer's words (您 → 我, 我 → 你)."""
+
+    first: str
+    second: str
+
+    @property
+    def options(self) -> tuple[str, str]:
+        return self.first, self.second
+
+    def deferring(self) -> str | None:
+        """The option that puts the decision off, when exactly one does."""
+        off = [o for o in self.options if _DEFERRING.search(o)]
+        return off[0] if len(off) == 1 else None
+
+    def committing(self) -> str | None:
+        """The option that decides now, when the other one puts it off."""
+        off = self.deferring()
+        return None if off is None else next(o for o in self.options if o != off)
+
+
+def reflect(text: str) -> str:
+    """The staff's words as the customer says them back: 您/你 become 我, the staff's 我 becomes 你."""
+    marked = text.replace("我们", "\0").replace("我", "\1")
+    marked = marked.replace("您", "我").replace("你", "我")
+    return marked.replace("\0", "你们").replace("\1", "你")
+
+
+def _trim(text: str) -> str:
+    return re.sub(f"^[{_CLAUSE_MARKS}]+|[{_CLAUSE_MARKS}]+$", "", text)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def _clean(option: str) -> str:
+    option = _TAIL.sub("", _trim(option))
+    option = _LEAD.sub("", option) or option
+    return reflect(_trim(option))
+
+
+def offered_choice(text: str) -> Choice | None:
+    """The options of the turn's last alternative question ("A,还是B?", "要还是不要?"), or None."""
+    for sentence in reversed(_sentences(text)):
+        if "还是" not in sentence or not re.search("[??]|呢|吗", sentence):
+            continue
+        left, right = sentence.rsplit("还是", 1)
+        if re.search(f"[{_CLAUSE_MARKS}]", _trim(right)):
+            continue  # "我还是没搞清楚,……要不要?": 还是 is an adverb here; the options end the question
+        second_raw = re.split(f"[{_CLAUSE_MARKS}]", _trim(right), maxsplit=1)[0]
+        second_raw = _TAIL.sub("", second_raw)
+        left = _trim(left)
+        first_raw = re.split(f"[{_CLAUSE_MARKS}]", left)[-1]
+        if second_raw[:1] in ("不", "没") and first_raw.endswith(second_raw[1:]) and len(second_raw) > 1:
+            first_raw = second_raw[1:]  # "你是要还是不要?": 要 / 不要
+        first, second = _clean(first_raw), _clean(second_raw)
+        if not first or not second or first == second:
+            return None
+        if max(len(first), len(second)) > MAX_OPTION_CHARS:
+            return None
+        return Choice(first, second)
+    return None
+
+
+def last_question(text: str) -> str:
+    """The turn's last sentence that asks something ("?" or a question particle), or ""."""
+    asking = [s for s in _sentences(text) if re.search("[??]|吗|呢", s)]
+    return asking[-1] if asking else ""
+
+
+def asks_yes_or_no(text: str) -> bool:
+    """A proposal put for a yes or a no ("这样分您看行不行?", "今天就办,好吗?")."""
+    return bool(_YES_NO.search(re.sub("[??。!!~ ]+$", "", last_question(text))))
+
+
+def asks_anything_else(text: str) -> bool:
+    """ "还有别的要办吗?": the staff is winding up."""
+    return bool(_ANYTHING_ELSE.search(last_question(text)))
+
+
+def asks_about_relative(question: str) -> bool:
+    """A question about a relative ("老爷子多大岁数了?"), not about the customer with a relative ("您和老伴住附近吧?")."""
+    return bool(RELATIVE.search(question)) and not re.search("[您你](?:和|跟|与|同|们)", question)
