@@ -98,3 +98,46 @@ def test_a_goodbye_ends_the_drill_and_the_same_lines_give_the_same_drill():
     first, events = play("retiree_maturing_deposit", lines)
     again, events_again = play("retiree_maturing_deposit", lines)
     assert first.done and first.outcome in ("left", "accepted") and events == events_again
+
+
+def _accepted(scenario_id):
+    """A drill whose customer has already decided (its own questions asked, so none comes in between)."""
+    state, _ = play(scenario_id, [GREETING])
+    scenario, level = get_scenario(scenario_id), rubric().difficulties["normal"]
+    state.accepted = True
+    state.asked = [q.id for q in scenario.questions]
+    return scenario, level, state
+
+
+def test_decided_it_answers_a_choice_with_an_option_and_a_proposal_with_yes():
+    scenario, level, state = _accepted("sme_settlement_card")
+    choice = turn("网银和结算卡两样都办,还是先只办网银?", requests=["decide"], question=True)
+    reply, events = engine.respond(scenario, state, level, choice)
+    picked = [e for e in events if e.startswith("choose:")]
+    assert picked and picked[0].split(":", 1)[1] in ("网银和结算卡两样都办", "先只办网银")
+    assert picked[0].split(":", 1)[1] in reply
+    proposal = turn("那我就按这个给您办,这样行吗?", moves=["confirm_business"], question=True)
+    assert "agree" in engine.respond(scenario, state, level, proposal)[1]
+
+
+def test_not_convinced_it_takes_the_option_that_puts_the_decision_off():
+    _, events = play(
+        "retiree_maturing_deposit",
+        [GREETING, turn("您看今天就办,还是回去再考虑考虑?", requests=["decide"], question=True)],
+    )
+    assert any(e.startswith("choose:") and "考虑" in e for e in events[-1])
+
+
+def test_anything_else_gets_nothing_more():
+    _, events = play("counter_7step_withdrawal", [GREETING, turn("好了。还有别的要办吗?", question=True)])
+    assert events[-1] == ["nothing_else"]
+
+
+def test_a_question_about_a_relative_gets_its_family_not_its_own_age():
+    _, events = play("angry_queue_complaint", [GREETING, turn("老爷子今年多大岁数了?", personal=["age"], question=True)])
+    assert "fact:family" in events[-1] and "fact:age" not in events[-1]
+
+
+def test_asked_about_its_own_affairs_beyond_its_facts_it_does_not_say_it_is_no_banker():
+    _, events = play("retiree_maturing_deposit", [GREETING, turn("您平常早上几点出门遛弯?", question=True)])
+    assert events[-1] == ["unknown"]
