@@ -15,7 +15,7 @@ _SENTENCE = re.compile(r"[^。!?!?;;\n]+[。!?!?;;\n]?")
 _CLAUSE_MARKS = ",,、:: "
 # what comes before the first option and means nothing in the answer: "那您是想", "您看", "跟你确认一下,是"
 _LEAD = re.compile(r"^(?:那么?|所以|好的?|嗯|对了|那您?|您?看)?[您你]?(?:看|觉得)?(?:是|就)?(?:想|要不|打算|准备)?")
-_TAIL = re.compile(r"(?:呢|吗|啊|呀|吧|嘛|哈|了)?[??。!!~]*$")
+_TAIL = re.compile(r"(?:呢|吗|啊|呀|吧|嘛|哈)?[??。!!~]*$")
 MAX_OPTION_CHARS = 16  # a longer option is not echoed: the customer would not repeat a whole clause back
 # options that put the decision off: the customer who is not convinced yet takes this one
 _DEFERRING = re.compile("商量|考虑|想想|再说|以后|下次|下回|回去|先不|不要|不用|不办|算了|暂时|再看|改天")

@@ -22,7 +22,14 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Scenario
-from assistant.drill.asking import Choice, asks_about_relative, asks_anything_else, asks_yes_or_no, offered_choice
+from assistant.drill.asking import (
+    Choice,
+    asks_about_relative,
+    asks_anything_else,
+    asks_yes_or_no,
+    last_question,
+    offered_choice,
+)
 from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
 from assistant.drill.understanding import TurnAnalysis, any_evidence
 from assistant.vocabulary import LEVELS
@@ -596,9 +603,9 @@ def _reaction_to_a_plain_turn(t: _Turn) -> str | None:
     pending = [n for n in t.scenario.needs if n.id not in t.state.revealed]
     if "needs_question" in t.moves and pending and not t.state.accepted:
         return "probe_more"  # a needs question that reached no need: it gives little
-    if t.analysis.is_question:
+    if t.analysis.is_question and last_question(t.analysis.text):
         # asked about its own affairs beyond its facts, an in-character non-answer; asked something only a banker
-        # would know, it says it does not know
+        # would know, it says it does not know ("有啥意见跟我说" has a question word but asks nothing)
         return "unknown" if ADDRESSED.search(t.analysis.question_text) else "no_answer"
     if ADDRESSED.search(t.analysis.text):
         return "comply"  # told something or asked to do something (输密码, 签字): it goes along

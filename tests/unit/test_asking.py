@@ -1,0 +1,77 @@
+"""Question grammar (assistant/drill/asking.py): the options of a choice, a yes-or-no proposal, "anything else?" and a
+question about a relative, on staff lines written for this test in several voices."""
+
+import pytest
+
+from assistant.drill.asking import asks_about_relative, asks_anything_else, asks_yes_or_no, offered_choice, reflect
+from assistant.text import normalize
+
+
+@pytest.mark.parametrize(
+    "line, first, second, deferring",
+    [
+        ("那您是打算全转活期,还是存个一年期?", "全转活期", "存个一年期", None),
+        ("您看今天就把手续办了,还是回家跟老伴商量商量?", "今天就把手续办了", "回家跟老伴商量商量", "回家跟老伴商量商量"),
+        ("卡您是要还是不要?都行的。", "要", "不要", "不要"),
+        ("是先开网银呢还是先办卡?", "先开网银", "先办卡", None),
+        ("咱们存您名下还是您爱人名下", None, None, None),  # no question mark, no particle: not read as a choice
+        ("我还是觉得稳一点好,您说呢?", None, None, None),  # 还是 as an adverb
+        ("我还是没听明白,您是要取还是要存?", "要取", "要存", None),
+    ],
+)
+def test_the_options_of_a_choice_in_the_customers_words(line, first, second, deferring):
+    choice = offered_choice(normalize(line))
+    if first is None:
+        assert choice is None
+    else:
+        assert choice is not None and choice.options == (first, second)
+        assert choice.deferring() == deferring
+
+
+def test_a_very_long_option_is_not_echoed():
+    assert offered_choice("您是想把这笔钱按我刚才说的三块分别存到不同的产品里面去,还是先放着?") is None
+
+
+def test_reflecting_swaps_who_is_speaking():
+    assert reflect("放在您名下") == "放在我名下"
+    assert reflect("等下我要提的东西") == "等下你要提的东西"
+    assert reflect("我们行的卡") == "你们行的卡"
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("这样安排您看行不行?", True),
+        ("先存一年,好吗", True),
+        ("这个方案您觉得怎么样?", True),
+        ("您今年多大了?", False),
+        ("您以前来过我们网点吗?", False),
+    ],
+)
+def test_a_proposal_put_for_yes_or_no(line, expected):
+    assert asks_yes_or_no(normalize(line)) is expected
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("都办好了。今天还有别的事要办吗?", True),
+        ("您还有其他需要吗?", True),
+        ("卡收好了吗?", False),
+    ],
+)
+def test_anything_else(line, expected):
+    assert asks_anything_else(normalize(line)) is expected
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("您母亲今年高寿?", True),
+        ("孩子在哪上班呀?", True),
+        ("您和爱人住这附近吧?", False),  # about the customer, with a relative
+        ("您今年多大?", False),
+    ],
+)
+def test_a_question_about_a_relative(question, expected):
+    assert asks_about_relative(question) is expected
