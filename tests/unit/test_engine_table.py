@@ -134,7 +134,9 @@ def test_anything_else_gets_nothing_more():
 
 
 def test_a_question_about_a_relative_gets_its_family_not_its_own_age():
-    _, events = play("angry_queue_complaint", [GREETING, turn("老爷子今年多大岁数了?", personal=["age"], question=True)])
+    _, events = play(
+        "angry_queue_complaint", [GREETING, turn("老爷子今年多大岁数了?", personal=["age"], question=True)]
+    )
     assert "fact:family" in events[-1] and "fact:age" not in events[-1]
 
 
