@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from assistant.vocabulary import DIMENSIONS, Dimension, Level
 
@@ -174,7 +174,7 @@ class Reactions(Strict):
     apology: list[str] = Field(min_length=2)
     thanks: list[str] = Field(min_length=2)  # thanked for waiting or for coming
     evaluation: list[str] = Field(min_length=2)  # asked to rate the service
-    acknowledge: list[str] = Field(min_length=2)  # a worry addressed in part: acknowledges, wants one more point
+    acknowledge: list[str] = Field(min_length=2)  # a worry addressed in part: reassured a little, still uneasy
     no_answer: list[str] = Field(min_length=2)  # asked something it cannot answer
     waiting_to_leave: list[str] = Field(min_length=2)  # all done and handed back: ready to go
     comply: list[str] = Field(min_length=2)  # asked to do something none of `requests` words: does it
@@ -182,15 +182,19 @@ class Reactions(Strict):
     choose: list[str] = Field(min_length=2)
     agree: list[str] = Field(min_length=2)  # decided, and asked "这样行吗?" about a detail of the plan: says yes
     nothing_else: list[str] = Field(min_length=2)  # asked "还有别的要办吗?": nothing more
+    # asked "带齐了没?": {yes} is the short yes in the question's verb ("带齐了"); not named `yes`, which YAML reads as
+    # true
+    affirm: list[str] = Field(min_length=2)
     # how it goes along with a request (understanding/labels.yaml, requests): hand_over, enter_pin, sign, check, fill_in
     requests: dict[str, list[str]] = {}
 
-    @field_validator("choose")
+    @field_validator("choose", "affirm")
     @classmethod
-    def _choice_slot(cls, lines: list[str]) -> list[str]:
-        missing = [line for line in lines if "{choice}" not in line]
+    def _slot(cls, lines: list[str], info: ValidationInfo) -> list[str]:
+        slot = {"choose": "{choice}", "affirm": "{yes}"}[info.field_name or ""]
+        missing = [line for line in lines if slot not in line]
         if missing:
-            raise ValueError(f"every line must say the option picked, as {{choice}}: {missing[0]!r}")
+            raise ValueError(f"every line must say {slot}: {missing[0]!r}")
         return lines
 
 

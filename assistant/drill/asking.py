@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import jieba.posseg
+
 _SENTENCE = re.compile(r"[^。!?!?;;\n]+[。!?!?;;\n]?")
 _CLAUSE_MARKS = ",,、:: "
 # what comes before the first option and means nothing in the answer: "那您是想", "您看", "跟你确认一下,是"
@@ -97,7 +99,8 @@ def offered_choice(text: str) -> Choice | None:
 
 def last_question(text: str) -> str:
     """The turn's last sentence that asks something ("?" or a question particle), or ""."""
-    asking = [s for s in _sentences(text) if re.search("[??]|吗|呢", s)]
+    # "呢" alone also ends statements ("我给您记着呢"); a sentence-final 吗 asks even without the mark (speech-to-text)
+    asking = [s for s in _sentences(text) if re.search("[??]|吗[。!!]?$", s)]
     return asking[-1] if asking else ""
 
 
@@ -109,6 +112,38 @@ def asks_yes_or_no(text: str) -> bool:
 def asks_anything_else(text: str) -> bool:
     """ "还有别的要办吗?": the staff is winding up."""
     return bool(_ANYTHING_ELSE.search(last_question(text)))
+
+
+_DONE_YET = re.compile("([\u4e00-\u9fff]{1,2})了(?:吗|没|没有|冇|冇得|吧|不|么)$")
+_IS_IT = re.compile("(?:的吧|是吧|对吧|是不是|对不对|没错吧)$")
+_HAVE = re.compile("^(?:有没有|有冇)|有[\u4e00-\u9fff]{1,8}吗$")
+
+
+def yes_to(text: str) -> str | None:
+    """The short yes a question about a state of things expects, in its own verb: "带齐了没?" → "带齐了", "是法人本人
+    来办的吧?" → "对", "有没有带印章?" → "有"; None when the last question is not of that kind."""
+    question = re.sub("[??。!!~ ]+$", "", last_question(text))
+    question = re.split(f"[{_CLAUSE_MARKS}]", question)[-1]
+    if _DONE_YET.search(question):
+        return _done_verb(question) + "了"
+    if _IS_IT.search(question):
+        return "对"
+    if _HAVE.search(question):
+        return "有"
+    return None
+
+
+def _done_verb(question: str) -> str:
+    """The verb (with its result: 带齐, 拿到) before the question's 了: "带身份证了吗" → 带, "东西拿齐了吧" → 拿齐."""
+    words = list(jieba.posseg.cut(question[: question.rindex("了")]))
+    verbs = [n for n, w in enumerate(words) if w.flag.startswith("v")]
+    if not verbs:
+        return _DONE_YET.search(question).group(1)  # type: ignore[union-attr]
+    after = words[verbs[-1] + 1 :]
+    result = "".join(w.word for w in after)
+    if len(result) <= 1 and not any(w.flag.startswith(("n", "r")) for w in after):
+        return words[verbs[-1]].word + result
+    return words[verbs[-1]].word
 
 
 def asks_about_relative(question: str) -> bool:

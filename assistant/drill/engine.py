@@ -29,6 +29,7 @@ from assistant.drill.asking import (
     asks_yes_or_no,
     last_question,
     offered_choice,
+    yes_to,
 )
 from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
 from assistant.drill.understanding import TurnAnalysis, any_evidence
@@ -68,6 +69,8 @@ SERVICE_REACTIONS = (
 )
 # personal topics that, asked about a relative ("老爷子多大岁数了?"), are answered by what it says of its family
 ABOUT_A_RELATIVE = {"name", "age", "job", "home", "income", "schedule"}
+# reactions that say nothing to a question like "带齐了没?", which then gets its short yes
+YES_OVERRIDES = {None, "confirm", "explanation", "small_talk", "wait_time", "apology"}
 NOTE_EVENTS = ("preempted:", "need_in_fact:", "let_go:")  # events recorded with a turn that the customer did not say
 _REALISER: Realiser = TemplateRealiser()
 
@@ -163,6 +166,7 @@ class _Turn:
         self.choice: Choice | None = (
             offered_choice(analysis.text) if "decide" in analysis.requests or state.accepted else None
         )
+        self.yes = ""  # the short yes a question about a state of things gets ("带齐了")
         self.settled_now = False  # an open worry settled this turn
         self.pressing = False  # an open worry pressed again this turn
         self.raise_after_settle = False  # the next worry may follow the one just settled
@@ -289,7 +293,7 @@ def _answer_personal(t: _Turn) -> bool:
             t.act("fact", topic, again=topic in s.told)
             if topic not in s.told:
                 s.told.append(topic)
-        elif not unknown_said:
+        elif not unknown_said and last_question(t.analysis.text):  # "您放心,我给您记着呢" asks nothing
             unknown_said = True
             t.act("unknown")
         answered = True
@@ -435,7 +439,8 @@ def _weigh_open_worry(t: _Turn) -> None:
         return
     current = t.objection(s.open_objection)
     answered = not t.violated and any_evidence(current.answered_by, t.analysis)
-    addressed = not t.violated and bool(t.moves & (ANSWER_MOVES | {"empathy"}))
+    # only an answer addresses a worry: acknowledged on sympathy alone, "还有一点呢?" presumed an answer nobody gave
+    addressed = not t.violated and bool(t.moves & ANSWER_MOVES)
     if answered or (addressed and current.id in s.partial):
         s.answered.append(current.id)
         s.open_objection = None
@@ -575,7 +580,11 @@ def _service_reaction(t: _Turn) -> None:
     if reaction:
         # thanks for an answer first ("好,明白了。"), then the reaction, then a question asked again
         thanked = sum(1 for a in t.acts if a.kind == "answer_thanks")
-        ref = {"request": t.asked_to_do or "", "choose": t.choice and (t.choice.committing() or t.pick(t.choice))}
+        ref = {
+            "request": t.asked_to_do or "",
+            "choose": t.choice and (t.choice.committing() or t.pick(t.choice)),
+            "affirm": t.yes,
+        }
         t.acts.insert(thanked, CustomerAct(reaction, ref.get(reaction) or ""))
     if greet_back:
         t.acts.insert(0, CustomerAct("greeting"))  # greets back, then reacts ("你好。对,就取五千。")
@@ -592,6 +601,9 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
     if s.accepted and (t.choice or "decide" in analysis.requests or asks_yes_or_no(analysis.text)):
         # decided, and asked to settle a detail ("两样都办,还是先只办网银?") or to agree to the plan ("这样行吗?")
         return "choose" if t.choice else "agree"
+    if reaction in YES_OVERRIDES and (yes := yes_to(analysis.text)):
+        t.yes = yes
+        return "affirm"  # "财务章带了没?": "带了", not "对头,就是这个"
     if s.accepted and reaction == "confirm":
         # the plan repeated back: it agrees to it, or checks the receipts it is handed (its business is no longer
         # the point)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Sequence
@@ -48,6 +49,7 @@ REACTIONS = {
     "choose",
     "agree",
     "nothing_else",
+    "affirm",
 }
 FILLERS = {"continue", "probe_more"}  # replies that say nothing: counted by the customer bench (at most 10%)
 
@@ -56,7 +58,7 @@ FILLERS = {"continue", "probe_more"}  # replies that say nothing: counted by the
 class CustomerAct:
     """One thing the customer does in a reply.
 
-    kind: a reaction name (REACTIONS; "choose" carries the option picked as ref), or opening | fact | unknown | reveal | objection | dodged | answered | ask |
+    kind: a reaction name (REACTIONS; "choose" carries the option picked as ref, "affirm" the short yes), or opening | fact | unknown | reveal | objection | dodged | answered | ask |
     ask_again | answer_thanks | request | walk_out. ref: the fact topic, need, objection, question, request or
     walk-out cause.
     again: a fact the customer has already told in this drill.
@@ -80,6 +82,14 @@ class Realiser(Protocol):
 class _Slots(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+OVERLAP_CHARS = 4  # two lines of one reply sharing a run this long read as stitched together ("搞快点哈" twice)
+
+
+def overlaps(line: str, said: str) -> bool:
+    text = re.sub(r"[^\w]", "", line)
+    return any(text[i : i + OVERLAP_CHARS] in said for i in range(len(text) - OVERLAP_CHARS + 1))
 
 
 def line_key(line: str) -> str:
@@ -118,7 +128,10 @@ class TemplateRealiser:
             return getattr(reactions, f"walk_away_{act.ref}", None) or reactions.walk_away
         raise ValueError(f"no wording for customer act {act.event!r}")
 
-    def choose(self, lines: list[str], state: "DrillState", situation: str) -> str:
+    def choose(self, lines: list[str], state: "DrillState", situation: str, said_now: str = "") -> str:
+        """said_now: the reply so far; a line that repeats a phrase of it is taken only when every line does."""
+        if said_now:
+            lines = [line for line in lines if not overlaps(line, said_now)] or lines
         fresh = [line for line in lines if line_key(line) not in state.said]
         if not fresh:  # every phrasing used: the one said longest ago
             last = {key: n for n, key in enumerate(state.said)}
@@ -130,12 +143,16 @@ class TemplateRealiser:
     def realise(self, acts: Sequence[CustomerAct], scenario: Scenario, state: "DrillState") -> str:
         persona = scenario.persona
         slots = _Slots(name=persona.name, age=persona.age, job=persona.job)
-        parts = []
+        parts: list[str] = []
         for act in acts:
-            text = self.choose(self.lines(act, scenario), state, act.event)
+            lines = self.lines(act, scenario)
+            said_now = " ".join(parts)
+            if act.kind == "fact" and said_now and all(overlaps(line, said_now) for line in lines):
+                continue  # the reply already says it ("到手九千" told with the savings): once is enough
+            text = self.choose(lines, state, act.event, said_now)
             if act.again:
                 text = self.choose(persona.again, state, "again") + text
             if "{" in text:
-                text = string.Formatter().vformat(text, (), _Slots(slots, choice=act.ref))
+                text = string.Formatter().vformat(text, (), _Slots(slots, choice=act.ref, yes=act.ref))
             parts.append(text)
         return " ".join(parts)

@@ -3,7 +3,14 @@ question about a relative, on staff lines written for this test in several voice
 
 import pytest
 
-from assistant.drill.asking import asks_about_relative, asks_anything_else, asks_yes_or_no, offered_choice, reflect
+from assistant.drill.asking import (
+    asks_about_relative,
+    asks_anything_else,
+    asks_yes_or_no,
+    offered_choice,
+    reflect,
+    yes_to,
+)
 from assistant.text import normalize
 
 
@@ -80,3 +87,19 @@ def test_anything_else(line, expected):
 )
 def test_a_question_about_a_relative(question, expected):
     assert asks_about_relative(question) is expected
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("材料都带齐了没?", "带齐了"),
+        ("您带户口本了吗?", "带了"),
+        ("回执拿到了吧?", "拿到了"),
+        ("您是本人来办的吧?", "对"),
+        ("有没有带公章?", "有"),
+        ("您今年多大?", None),
+        ("先坐一下,我给您查查。", None),
+    ],
+)
+def test_the_short_yes_a_question_about_a_state_of_things_expects(line, expected):
+    assert yes_to(normalize(line)) == expected

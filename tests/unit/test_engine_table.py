@@ -143,3 +143,25 @@ def test_a_question_about_a_relative_gets_its_family_not_its_own_age():
 def test_asked_about_its_own_affairs_beyond_its_facts_it_does_not_say_it_is_no_banker():
     _, events = play("retiree_maturing_deposit", [GREETING, turn("您平常早上几点出门遛弯?", question=True)])
     assert events[-1] == ["unknown"]
+
+
+def test_asked_whether_something_is_done_it_says_so_in_the_questions_verb():
+    _, events = play("sme_settlement_card", [GREETING, turn("营业执照和公章都带齐了没?", question=True)])
+    assert events[-1] == ["affirm:带齐了"]
+
+
+def test_sympathy_alone_does_not_count_as_an_answer_to_a_worry():
+    scenario, level = get_scenario("fund_sip_young_worker"), rubric().difficulties["normal"]
+    state, _ = play("fund_sip_young_worker", [GREETING])
+    state.revealed = [scenario.needs[0].id]
+    state.open_objection, state.objection_turn = scenario.objections[-1].id, state.turn
+    events = engine.respond(scenario, state, level, turn("您的担心很正常。", moves=["empathy"]))[1]
+    assert "acknowledge" not in events and state.open_objection
+
+
+def test_a_reply_does_not_say_the_same_phrase_twice():
+    from assistant.drill.realiser import TemplateRealiser
+
+    state, _ = play("sme_settlement_card", [GREETING])
+    line = TemplateRealiser().choose(["好,搞快点哈。", "要得。"], state, "x", said_now="你好,搞快点哈。")
+    assert line == "要得。"
