@@ -53,9 +53,9 @@ MAX_PRESSES = 2  # a worry pressed again at most this often
 FORGIVEN_DODGES = 2  # worries pitched past that cost no patience yet (the understanding may have missed an answer)
 # A service act the customer reacts to when nothing weightier was said, first match wins.
 SERVICE_REACTIONS = (
+    ("evaluation_request", "evaluation"),  # asked last of all, after the hand-back it often comes with
     ("reminder", "handed_back"),
     ("wait_time", "wait_time"),
-    ("evaluation_request", "evaluation"),
     ("confirm_business", "confirm"),
     ("apology", "apology"),
     ("small_talk", "small_talk"),
@@ -604,10 +604,10 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
     if reaction in YES_OVERRIDES and (yes := yes_to(analysis.text)):
         t.yes = yes
         return "affirm"  # "财务章带了没?": "带了", not "对头,就是这个"
+    if reaction == "confirm" and "reminder" in t.moves:
+        return "handed_back"  # "(递上现金和卡)好了,五千,卡给您": it takes them, it does not confirm its business
     if s.accepted and reaction == "confirm":
-        # the plan repeated back: it agrees to it, or checks the receipts it is handed (its business is no longer
-        # the point)
-        return "handed_back" if "reminder" in t.moves else "agree"
+        return "agree"  # the plan repeated back: it agrees to it (its business is no longer the point)
     return reaction
 
 
@@ -619,6 +619,8 @@ def _reaction_to_a_plain_turn(t: _Turn) -> str | None:
         # asked about its own affairs beyond its facts, an in-character non-answer; asked something only a banker
         # would know, it says it does not know ("有啥意见跟我说" has a question word but asks nothing)
         return "unknown" if ADDRESSED.search(t.analysis.question_text) else "no_answer"
+    if "reminder" in t.moves:
+        return "handed_back"  # "办完了,这是您的东西": the hand-back, even when the model is not sure of it
     if ADDRESSED.search(t.analysis.text):
         return "comply"  # told something or asked to do something (输密码, 签字): it goes along
     return None

@@ -165,3 +165,20 @@ def test_a_reply_does_not_say_the_same_phrase_twice():
     state, _ = play("sme_settlement_card", [GREETING])
     line = TemplateRealiser().choose(["好,搞快点哈。", "要得。"], state, "x", said_now="你好,搞快点哈。")
     assert line == "要得。"
+
+
+@pytest.mark.parametrize(
+    "case, analysis, expected",
+    [
+        ("a rating asked with the hand-back", turn(moves=["reminder", "evaluation_request"]), ["evaluation"]),
+        (
+            "cash handed over, the model unsure it is a hand-back",
+            turn("(递上现金)好了,五千,卡给您。", moves=["reminder", "confirm_business"], sure=["confirm_business"]),
+            ["handed_back"],
+        ),
+        ("'this is yours' with nothing else", turn("这是您的东西。", moves=["reminder"], sure=[]), ["handed_back"]),
+    ],
+)
+def test_what_it_is_handed_or_asked_last_is_what_it_reacts_to(case, analysis, expected):
+    _, events = play("counter_7step_withdrawal", [GREETING, analysis])
+    assert events[-1] == expected, case
