@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,11 @@ SURE_MOVE_THRESHOLDS = {
     "closing": 0.8,
     "referral": 0.8,
 }
+# Who does it, read from the clause's grammar, where a rule is exact: asking the customer to type its own PIN ("您输一
+# 下密码") is the opposite of doing it for them ("我帮您输", "密码告诉我"); a model that learnt the words cannot always
+# tell (the outside dev set's clean "那您输一下密码哦" was flagged). Of the corpus's 257 proxy slips, none is both.
+_CUSTOMER_DOES = re.compile("[您你][^,,。;;我]{0,6}?(?:输|按|设)")
+_STAFF_DOES = re.compile("我(?:帮|替|来|给)|[帮替代][您你]|告诉我|报给我|说给我|念给我|跟我说|给我说|发给我")
 ENDING_MOVES = {"farewell"}  # sure only when the turn's last sentence makes it ("谢谢您信任,……" is not a goodbye)
 PERSONAL_THRESHOLD = 0.7  # leave-one-writer-out sweep, each clause looked at: macro F1 0.914, 1.6% false alarms
 # leave-one-writer-out sweep, each clause looked at: macro F1 0.908, 2.3% false alarms (0.6: 0.924, 4.1%); a missed
@@ -283,12 +289,20 @@ class ClauseCompliance:
         out = []
         for clause, row in zip(clauses, p, strict=False):
             kind = max((row[j], c) for j, c in enumerate(classes) if c != NONE)[1]
+            if kind == "proxy" and customer_does_it(clause):
+                out.append((str(kind), clause, 0.0))  # the customer is asked to do it: the opposite of a proxy
+                continue
             out.append((str(kind), clause, float(1 - row[none])))
         return out
 
     def findings(self, text: str, turn_embedding: np.ndarray | None) -> list[tuple[str, str, float]]:
         """(kind, clause, probability) for each clause judged a violation."""
         return [item for item in self.clause_probabilities(text, turn_embedding) if item[2] >= self.threshold]
+
+
+def customer_does_it(clause: str) -> bool:
+    """The clause asks the customer to type or set its PIN itself, and no one else does it for them."""
+    return bool(_CUSTOMER_DOES.search(clause)) and not _STAFF_DOES.search(clause)
 
 
 def tagged_offset(corpus: Corpus, name: str) -> int:

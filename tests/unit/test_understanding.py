@@ -117,3 +117,26 @@ def test_a_request_file_with_an_unknown_label_names_file_line_and_field(tmp_path
         load_corpus(root)
     message = str(info.value)
     assert "r01.yaml:4" in message and "labels" in message and "stamp" in message
+
+
+@pytest.mark.parametrize(
+    "clause, customer_does",
+    [
+        ("麻烦您自己在键盘上输一下密码", True),
+        ("您再按一遍新密码", True),
+        ("您把密码念给我,我替您按", False),
+        ("密码我先帮您设一个", False),
+        ("您输完告诉我一声,我帮您输后面的", False),
+    ],
+)
+def test_a_customer_asked_to_type_its_own_pin_is_no_proxy(clause, customer_does):
+    from assistant.nlu.model import customer_does_it
+
+    assert customer_does_it(clause) is customer_does
+
+
+def test_asking_the_customer_to_enter_the_pin_is_not_flagged(understanding):
+    analysis = understanding.analyse("好,卡插好了。麻烦您自己在键盘上输一下密码,手挡一挡。", "counter_7step_withdrawal")
+    assert not [v for v in analysis.violations if v.kind == "proxy"]
+    slip = understanding.analyse("您把密码念给我,我替您按,快一点。", "counter_7step_withdrawal")
+    assert [v for v in slip.violations if v.kind == "proxy"]
