@@ -213,6 +213,10 @@ def _check_references(path: Path, scenario: Scenario, entry_ids: set[str], kb: K
         if standard and standard not in entry_ids:
             raise KBError(str(path), owner, "standard", f"unknown knowledge-base entry '{standard}'")
     if kb is not None:
+        for objection in scenario.objections:
+            strange = [p for p in objection.topics if p not in kb.taxonomy.names]
+            if strange:
+                raise KBError(str(path), objection.id, "topics", f"unknown topic(s) {strange} (taxonomy.yaml)")
         unknown = [p for p in scenario.products if p not in kb.taxonomy.names]
         if unknown:
             raise KBError(str(path), None, "products", f"unknown topic(s) {unknown} (taxonomy.yaml)")

@@ -97,6 +97,9 @@ class Objection(Strict):
     kind: Literal["worry", "temptation"] = "worry"
     # staff moves that prompt the customer to raise it (a pitch, a request to decide, an apology that rings hollow...)
     raise_on: list[Move] = ["presentation", "benefit", "closing", "referral"]
+    # knowledge-base topics the worry is about: voiced only on a pitch that names one of them or names none (a 理财
+    # pitch at the counter does not make the customer fear the cash machine)
+    topics: list[str] = []
 
 
 class Fact(Strict):

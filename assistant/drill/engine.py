@@ -71,6 +71,7 @@ SERVICE_REACTIONS = (
 ABOUT_A_RELATIVE = {"name", "age", "job", "home", "income", "schedule"}
 # reactions that say nothing to a question like "带齐了没?", which then gets its short yes
 YES_OVERRIDES = {None, "confirm", "explanation", "small_talk", "wait_time", "apology"}
+TAKING_IN = {"explanation", "continue", "confirm", "agree", "acknowledge"}  # reactions that only take in what was said
 NOTE_EVENTS = ("preempted:", "need_in_fact:", "let_go:")  # events recorded with a turn that the customer did not say
 _REALISER: Realiser = TemplateRealiser()
 
@@ -159,7 +160,12 @@ class _Turn:
             next((r for r in analysis.requests if r in ACTION_REQUESTS), None) if not self.violated else None
         )
         if self.asked_to_do == "hand_over" and "reminder" in self.moves:
-            self.asked_to_do = None  # "证件和卡都还给您": handed back, not asked for
+            # "证件和卡都还给您": handed back, not asked for; what it is asked to do with them comes next ("核对一下")
+            self.asked_to_do = (
+                next((r for r in analysis.requests if r in ACTION_REQUESTS and r != "hand_over"), None)
+                if not self.violated
+                else None
+            )
         if self.asked_to_do == "check" and "evaluation_request" in self.moves:
             self.asked_to_do = None  # "您对完没问题的话,麻烦给我打个分": the rating is what is asked now
         # the options of a choice it is asked to make ("今天办,还是回去商量?"), answered by picking one
@@ -215,6 +221,9 @@ class _Turn:
         upcoming = self.next_objection(kinds)
         if upcoming is None or (moves is not None and not moves.intersection(upcoming.raise_on)):
             return False
+        named = self.analysis.topics
+        if moves is not None and upcoming.topics and named and not named & set(upcoming.topics):
+            return False  # the pitch is about something else: this worry waits for its own subject
         self.state.raised.append(upcoming.id)
         self.state.open_objection, self.state.objection_turn = upcoming.id, self.state.turn
         self.act("objection", upcoming.id)
@@ -577,6 +586,8 @@ def _service_reaction(t: _Turn) -> None:
         # asked once what comes next, it then takes in what it is told like any customer
     if reaction is None:
         reaction = _reaction_to_a_plain_turn(t)
+    if reaction in TAKING_IN and any(a.kind in ("answer_thanks", "answered") for a in t.acts):
+        reaction = None  # "好,这下明白了。" already takes it in: a second "哦,明白了" reads stitched on
     if reaction:
         # thanks for an answer first ("好,明白了。"), then the reaction, then a question asked again
         thanked = sum(1 for a in t.acts if a.kind == "answer_thanks")

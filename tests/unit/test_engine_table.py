@@ -182,3 +182,21 @@ def test_a_reply_does_not_say_the_same_phrase_twice():
 def test_what_it_is_handed_or_asked_last_is_what_it_reacts_to(case, analysis, expected):
     _, events = play("counter_7step_withdrawal", [GREETING, analysis])
     assert events[-1] == expected, case
+
+
+def test_a_worry_about_one_subject_waits_for_a_pitch_about_it():
+    scenario, level = get_scenario("counter_7step_withdrawal"), rubric().difficulties["normal"]
+    state, _ = play("counter_7step_withdrawal", [GREETING])
+    state.revealed = [n.id for n in scenario.needs]
+    other = engine.respond(scenario, state, level, turn("理财利息高一点。", moves=["presentation"], topics=["wealth"]))[
+        1
+    ]
+    assert not any(e.startswith("objection:") for e in other)
+    own = turn("门口机器取更快。", moves=["presentation"], topics=["self_service"])
+    assert any(e.startswith("objection:") for e in engine.respond(scenario, state, level, own)[1])
+
+
+def test_papers_handed_back_to_check_get_checked():
+    handed = turn("卡和回单给您,您核对一下。", moves=["reminder"], requests=["hand_over", "check"])
+    _, events = play("counter_7step_withdrawal", [GREETING, handed])
+    assert events[-1] == ["request:check"]
