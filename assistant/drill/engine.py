@@ -537,7 +537,11 @@ def _pitch_or_decision(t: _Turn) -> None:
     elif t.moves & DECISION_MOVES:
         if t.ready():
             t.accept()
-        elif s.open_objection is None and not t.said_something:
+        elif t.choice and not t.choice.deferring() and not t.said_something:
+            # a detail to settle ("五千都给一百的,还是要点零钱?"): it picks, convinced or not
+            t.act("choose", t.pick(t.choice))
+        elif s.open_objection is None and not t.said_something and not t.asked_to_do:
+            # (asked to sign as well, it goes along with that rather than say it is not ready)
             if not s.revealed and scenario.needs_to_accept > 0:
                 _pushed_early(t)  # asked to decide before being asked anything
             later = t.choice.deferring() if t.choice else None

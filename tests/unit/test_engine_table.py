@@ -200,3 +200,9 @@ def test_papers_handed_back_to_check_get_checked():
     handed = turn("卡和回单给您,您核对一下。", moves=["reminder"], requests=["hand_over", "check"])
     _, events = play("counter_7step_withdrawal", [GREETING, handed])
     assert events[-1] == ["request:check"]
+
+
+def test_a_detail_to_settle_gets_an_option_even_before_it_is_convinced():
+    detail = turn("五千都给您一百的,还是要点零钱?", requests=["decide"], question=True)
+    _, events = play("counter_7step_withdrawal", [GREETING, detail])
+    assert len(events[-1]) == 1 and events[-1][0] in ("choose:都给我一百的", "choose:要点零钱")
