@@ -71,6 +71,8 @@ SERVICE_REACTIONS = (
 ABOUT_A_RELATIVE = {"name", "age", "job", "home", "income", "schedule"}
 # reactions that say nothing to a question like "带齐了没?", which then gets its short yes
 YES_OVERRIDES = {None, "confirm", "explanation", "small_talk", "wait_time", "apology"}
+# the direction of a hand-over, which the moves model can miss: "身份证给我一下" asks for it, "给您,收好" hands it back
+TO_STAFF = re.compile("给我|递给我|拿给我|交给我|给我看")
 TAKING_IN = {"explanation", "continue", "confirm", "agree", "acknowledge"}  # reactions that only take in what was said
 NOTE_EVENTS = ("preempted:", "need_in_fact:", "let_go:")  # events recorded with a turn that the customer did not say
 _REALISER: Realiser = TemplateRealiser()
@@ -159,7 +161,7 @@ class _Turn:
         self.asked_to_do = (
             next((r for r in analysis.requests if r in ACTION_REQUESTS), None) if not self.violated else None
         )
-        if self.asked_to_do == "hand_over" and "reminder" in self.moves:
+        if self.asked_to_do == "hand_over" and "reminder" in self.moves and not TO_STAFF.search(analysis.text):
             # "证件和卡都还给您": handed back, not asked for; what it is asked to do with them comes next ("核对一下")
             self.asked_to_do = (
                 next((r for r in analysis.requests if r in ACTION_REQUESTS and r != "hand_over"), None)

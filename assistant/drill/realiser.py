@@ -87,9 +87,14 @@ class _Slots(dict):
 OVERLAP_CHARS = 4  # two lines of one reply sharing a run this long read as stitched together ("搞快点哈" twice)
 
 
+NUMBER = re.compile("[0-9零一二两三四五六七八九十百千万]{2,}")  # "九千", "五十万": a figure said twice is a repeat
+
+
 def overlaps(line: str, said: str) -> bool:
     text = re.sub(r"[^\w]", "", line)
-    return any(text[i : i + OVERLAP_CHARS] in said for i in range(len(text) - OVERLAP_CHARS + 1))
+    if any(text[i : i + OVERLAP_CHARS] in said for i in range(len(text) - OVERLAP_CHARS + 1)):
+        return True
+    return bool(set(NUMBER.findall(line)) & set(NUMBER.findall(said)))
 
 
 def line_key(line: str) -> str:

@@ -206,3 +206,16 @@ def test_a_detail_to_settle_gets_an_option_even_before_it_is_convinced():
     detail = turn("五千都给您一百的,还是要点零钱?", requests=["decide"], question=True)
     _, events = play("counter_7step_withdrawal", [GREETING, detail])
     assert len(events[-1]) == 1 and events[-1][0] in ("choose:都给我一百的", "choose:要点零钱")
+
+
+def test_asked_for_its_papers_it_hands_them_over_even_when_the_model_also_hears_a_hand_back():
+    asked = turn("那我给您办了?身份证和存单给我一下。", moves=["reminder"], requests=["hand_over"], question=True)
+    _, events = play("retiree_maturing_deposit", [GREETING, asked])
+    assert "request:hand_over" in events[-1]
+
+
+def test_a_figure_already_said_in_the_reply_is_not_said_again():
+    from assistant.drill.realiser import overlaps
+
+    assert overlaps("工资到手九千左右。", "每月五百吧,到手才九千。")
+    assert not overlaps("工资到手八千左右。", "每月五百吧。")
