@@ -146,6 +146,11 @@ def _done_verb(question: str) -> str:
     return words[verbs[-1]].word
 
 
+def warm_up() -> None:
+    """Load jieba's tagger now (about 1-2 s, once per process) rather than in the first drill turn that needs it."""
+    jieba.posseg.lcut("带齐了")
+
+
 def asks_about_relative(question: str) -> bool:
     """A question about a relative ("老爷子多大岁数了?"), not about the customer with a relative ("您和老伴住附近吧?")."""
     return bool(RELATIVE.search(question)) and not re.search("[您你](?:和|跟|与|同|们)", question)

@@ -21,6 +21,7 @@ from assistant.config import get_settings
 from assistant.content import get_content
 from assistant.content.loader import load_compliance_notes
 from assistant.content.scenario import Evidence
+from assistant.drill import asking
 from assistant.nlu.corpus import CorpusError, load_corpus
 from assistant.nlu.features import embed_text, split_sentences
 from assistant.nlu.model import ENDING_MOVES, SURE_MOVE_THRESHOLDS, load_or_train
@@ -130,6 +131,7 @@ class Understanding:
         self.labels = corpus.labels
         self.model = load_or_train(corpus, embedder, cache_dir or get_settings().var_dir / "nlu")
         self.notes = load_compliance_notes(kb_dir)
+        asking.warm_up()  # the drill engine's question grammar: loaded with the models, not in a staff member's turn
 
     def analyse(self, text: str, scenario: str | None = None, personal: bool = True) -> TurnAnalysis:
         """personal=False skips the personal-question topics and the requests, which only the drill customer needs
