@@ -104,9 +104,14 @@ def last_question(text: str) -> str:
     return asking[-1] if asking else ""
 
 
+def _last_question_bare(text: str) -> str:
+    """The last asking sentence without its closing marks, for patterns anchored at its end."""
+    return re.sub("[??。!!~ ]+$", "", last_question(text))
+
+
 def asks_yes_or_no(text: str) -> bool:
     """A proposal put for a yes or a no ("这样分您看行不行?", "今天就办,好吗?")."""
-    return bool(_YES_NO.search(re.sub("[??。!!~ ]+$", "", last_question(text))))
+    return bool(_YES_NO.search(_last_question_bare(text)))
 
 
 def asks_anything_else(text: str) -> bool:
@@ -122,8 +127,7 @@ _HAVE = re.compile("^(?:有没有|有冇)|有[\u4e00-\u9fff]{1,8}吗$")
 def yes_to(text: str) -> str | None:
     """The short yes a question about a state of things expects, in its own verb: "带齐了没?" → "带齐了", "是法人本人
     来办的吧?" → "对", "有没有带印章?" → "有"; None when the last question is not of that kind."""
-    question = re.sub("[??。!!~ ]+$", "", last_question(text))
-    question = re.split(f"[{_CLAUSE_MARKS}]", question)[-1]
+    question = re.split(f"[{_CLAUSE_MARKS}]", _last_question_bare(text))[-1]
     if _DONE_YET.search(question):
         return _done_verb(question) + "了"
     if _IS_IT.search(question):

@@ -158,23 +158,17 @@ class _Turn:
             self.moves.add("closing")  # "您看今天开一个?" / "存三年还是五年?": asked to decide
         # the customer turns wary only at a plain slip; reviewers found it offended by lines the model barely flagged
         self.violated = any(v.p >= SURE_VIOLATION for v in analysis.violations)
-        self.asked_to_do = (
-            next((r for r in analysis.requests if r in ACTION_REQUESTS), None) if not self.violated else None
-        )
-        if self.asked_to_do == "hand_over" and "reminder" in self.moves and not TO_STAFF.search(analysis.text):
+        asked = [r for r in analysis.requests if r in ACTION_REQUESTS] if not self.violated else []
+        if "reminder" in self.moves and not TO_STAFF.search(analysis.text):
             # "证件和卡都还给您": handed back, not asked for; what it is asked to do with them comes next ("核对一下")
-            self.asked_to_do = (
-                next((r for r in analysis.requests if r in ACTION_REQUESTS and r != "hand_over"), None)
-                if not self.violated
-                else None
-            )
+            asked = [r for r in asked if r != "hand_over"]
+        self.asked_to_do = asked[0] if asked else None
         if self.asked_to_do == "check" and "evaluation_request" in self.moves:
             self.asked_to_do = None  # "您对完没问题的话,麻烦给我打个分": the rating is what is asked now
         # the options of a choice it is asked to make ("今天办,还是回去商量?"), answered by picking one
         self.choice: Choice | None = (
             offered_choice(analysis.text) if "decide" in analysis.requests or state.accepted else None
         )
-        self.yes = ""  # the short yes a question about a state of things gets ("带齐了")
         self.settled_now = False  # an open worry settled this turn
         self.pressing = False  # an open worry pressed again this turn
         self.raise_after_settle = False  # the next worry may follow the one just settled
@@ -264,13 +258,17 @@ class _Turn:
     def accept(self) -> None:
         self.state.accepted = True
         if self.choice:
-            self.act("choose", self.choice.committing() or self.pick(self.choice))
+            self.act("choose", self.decided(self.choice))
         else:
             self.act("accept")
 
     def pick(self, choice: Choice) -> str:
         """Between two options neither of which puts the decision off: one, by seed and turn (a drill replays)."""
         return random.Random(f"{self.state.seed}|{self.state.turn}|choice").choice(choice.options)
+
+    def decided(self, choice: Choice) -> str:
+        """The option a customer who has decided takes: the one that decides now, else one by seed."""
+        return choice.committing() or self.pick(choice)
 
 
 def _answer_personal(t: _Turn) -> bool:
@@ -599,8 +597,8 @@ def _service_reaction(t: _Turn) -> None:
         thanked = sum(1 for a in t.acts if a.kind == "answer_thanks")
         ref = {
             "request": t.asked_to_do or "",
-            "choose": t.choice and (t.choice.committing() or t.pick(t.choice)),
-            "affirm": t.yes,
+            "choose": t.choice and t.decided(t.choice),
+            "affirm": yes_to(t.analysis.text),
         }
         t.acts.insert(thanked, CustomerAct(reaction, ref.get(reaction) or ""))
     if greet_back:
@@ -618,8 +616,7 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
     if s.accepted and (t.choice or "decide" in analysis.requests or asks_yes_or_no(analysis.text)):
         # decided, and asked to settle a detail ("两样都办,还是先只办网银?") or to agree to the plan ("这样行吗?")
         return "choose" if t.choice else "agree"
-    if reaction in YES_OVERRIDES and (yes := yes_to(analysis.text)):
-        t.yes = yes
+    if reaction in YES_OVERRIDES and yes_to(analysis.text):
         return "affirm"  # "财务章带了没?": "带了", not "对头,就是这个"
     if reaction == "confirm" and "reminder" in t.moves:
         return "handed_back"  # "(递上现金和卡)好了,五千,卡给您": it takes them, it does not confirm its business

@@ -51,29 +51,20 @@ def test_reflecting_swaps_who_is_speaking():
 
 
 @pytest.mark.parametrize(
-    "line, expected",
+    "asks, line, expected",
     [
-        ("这样安排您看行不行?", True),
-        ("先存一年,好吗", True),
-        ("这个方案您觉得怎么样?", True),
-        ("您今年多大了?", False),
-        ("您以前来过我们网点吗?", False),
+        (asks_yes_or_no, "这样安排您看行不行?", True),  # a proposal put for a yes or a no
+        (asks_yes_or_no, "先存一年,好吗", True),
+        (asks_yes_or_no, "这个方案您觉得怎么样?", True),
+        (asks_yes_or_no, "您今年多大了?", False),
+        (asks_yes_or_no, "您以前来过我们网点吗?", False),
+        (asks_anything_else, "都办好了。今天还有别的事要办吗?", True),  # winding up
+        (asks_anything_else, "您还有其他需要吗?", True),
+        (asks_anything_else, "卡收好了吗?", False),
     ],
 )
-def test_a_proposal_put_for_yes_or_no(line, expected):
-    assert asks_yes_or_no(normalize(line)) is expected
-
-
-@pytest.mark.parametrize(
-    "line, expected",
-    [
-        ("都办好了。今天还有别的事要办吗?", True),
-        ("您还有其他需要吗?", True),
-        ("卡收好了吗?", False),
-    ],
-)
-def test_anything_else(line, expected):
-    assert asks_anything_else(normalize(line)) is expected
+def test_how_a_question_is_put(asks, line, expected):
+    assert asks(normalize(line)) is expected
 
 
 @pytest.mark.parametrize(
