@@ -17,7 +17,10 @@ _SENTENCE = re.compile(r"[^。!?!?;;\n]+[。!?!?;;\n]?")
 _CLAUSE_MARKS = ",,、:: "
 # what comes before the first option and means nothing in the answer: "那您是想", "您看", "跟你确认一下,是"
 _LEAD = re.compile(r"^(?:那么?|所以|好的?|嗯|对了|那您?|您?看)?[您你]?(?:看|觉得)?(?:是|就)?(?:想|要不|打算|准备)?")
-_TAIL = re.compile(r"(?:呢|吗|啊|呀|吧|嘛|哈)?[??。!!~]*$")
+# a yes-or-no tag on the first option ("都给您一百的可以吗,还是要点零钱?") is no part of it
+_TAIL = re.compile(r"(?:(?:可以|行|好|成|对)(?=吗))?(?:呢|吗|啊|呀|吧|嘛|哈)?[??。!!~]*$")
+# "您看" / "您觉得" inside an option ("另外三十万您看是放这里"): the staff's hedge, not part of the option
+_HEDGE = re.compile("[您你](?:看|觉得)是?")
 MAX_OPTION_CHARS = 16  # a longer option is not echoed: the customer would not repeat a whole clause back
 # options that put the decision off: the customer who is not convinced yet takes this one
 _DEFERRING = re.compile("商量|考虑|想想|再说|以后|下次|下回|回去|先不|不要|不用|不办|算了|暂时|再看|改天")
@@ -71,14 +74,19 @@ def _sentences(text: str) -> list[str]:
 def _clean(option: str) -> str:
     option = _TAIL.sub("", _trim(option))
     option = _LEAD.sub("", option) or option
+    option = _HEDGE.sub("", option) or option
     return reflect(_trim(option))
 
 
 def offered_choice(text: str) -> Choice | None:
-    """The options of the turn's last alternative question ("A,还是B?", "要还是不要?"), or None."""
+    """The options of the alternative question that ends the turn ("A,还是B?", "要还是不要?"), or None: a choice
+    followed by another question ("……买的股票型还是一次性投的?……你觉得呢?") is not the one to answer."""
+    asking = last_question(text)
     for sentence in reversed(_sentences(text)):
+        if asking and sentence != asking:
+            continue  # sentences after the last question say nothing asked; the last question is the one
         if "还是" not in sentence or not re.search("[??]|呢|吗", sentence):
-            continue
+            return None
         left, right = sentence.rsplit("还是", 1)
         if re.search(f"[{_CLAUSE_MARKS}]", _trim(right)):
             continue  # "我还是没搞清楚,……要不要?": 还是 is an adverb here; the options end the question

@@ -21,7 +21,7 @@ import random
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Scenario
+from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Persona, Scenario
 from assistant.drill.asking import (
     Choice,
     asks_about_relative,
@@ -72,8 +72,11 @@ ABOUT_A_RELATIVE = {"name", "age", "job", "home", "income", "schedule"}
 # reactions that say nothing to a question like "带齐了没?", which then gets its short yes
 YES_OVERRIDES = {None, "confirm", "explanation", "small_talk", "wait_time", "apology"}
 # the direction of a hand-over, which the moves model can miss: "身份证给我一下" asks for it, "给您,收好" hands it back
-TO_STAFF = re.compile("给我|递给我|拿给我|交给我|给我看")
+# ("给我打个分" / "给我评个价" ask a favour: 给 is "for" there, nothing changes hands)
+TO_STAFF = re.compile("[递拿交]给我|给我(?:看|一下|吧|[,。!!,;;]|$)")
 TAKING_IN = {"explanation", "continue", "confirm", "agree", "acknowledge"}  # reactions that only take in what was said
+# characters that carry no content: an option sharing only these with the persona's words is not grounded in them
+_FUNCTION_CHARS = frozenset("我你您他她它们的了是在有要还和就都也不吗呢吧啊呀嘛这那个一些点")
 NOTE_EVENTS = ("preempted:", "need_in_fact:", "let_go:")  # events recorded with a turn that the customer did not say
 _REALISER: Realiser = TemplateRealiser()
 
@@ -163,12 +166,12 @@ class _Turn:
             # "证件和卡都还给您": handed back, not asked for; what it is asked to do with them comes next ("核对一下")
             asked = [r for r in asked if r != "hand_over"]
         self.asked_to_do = asked[0] if asked else None
-        if self.asked_to_do == "check" and "evaluation_request" in self.moves:
-            self.asked_to_do = None  # "您对完没问题的话,麻烦给我打个分": the rating is what is asked now
-        # the options of a choice it is asked to make ("今天办,还是回去商量?"), answered by picking one
-        self.choice: Choice | None = (
-            offered_choice(analysis.text) if "decide" in analysis.requests or state.accepted else None
-        )
+        if self.asked_to_do in ("check", "fill_in") and "evaluation_request" in self.moves:
+            # "您对完没问题的话,麻烦给我打个分" / "评价器上帮我点一下": the rating is what is asked now
+            self.asked_to_do = None
+        # the options of a choice it is asked to make ("今天办,还是回去商量?", "要一百的,还是零钱?"), answered by
+        # picking one
+        self.choice: Choice | None = offered_choice(analysis.text)
         self.settled_now = False  # an open worry settled this turn
         self.pressing = False  # an open worry pressed again this turn
         self.raise_after_settle = False  # the next worry may follow the one just settled
@@ -263,12 +266,33 @@ class _Turn:
             self.act("accept")
 
     def pick(self, choice: Choice) -> str:
-        """Between two options neither of which puts the decision off: one, by seed and turn (a drill replays)."""
+        """Between two options neither of which puts the decision off: the one nearer to what the persona says of
+        itself ("图稳当,还是多挣点?" to a customer who wants its money safe), else one by seed and turn (a drill
+        replays). Reviewers found a seed-picked option contradicting the persona."""
+        near = [grounding(option, self.scenario.persona) for option in choice.options]
+        if near[0] != near[1]:
+            return choice.options[near.index(max(near))]
         return random.Random(f"{self.state.seed}|{self.state.turn}|choice").choice(choice.options)
+
+    def answer(self, choice: Choice) -> str:
+        """The option it takes: decided, the one that decides now; not yet, the one that puts it off, else one."""
+        if self.state.accepted:
+            return self.decided(choice)
+        return choice.deferring() or self.pick(choice)
 
     def decided(self, choice: Choice) -> str:
         """The option a customer who has decided takes: the one that decides now, else one by seed."""
         return choice.committing() or self.pick(choice)
+
+
+def grounding(option: str, persona: Persona) -> int:
+    """How many of an option's two-character runs the persona's own description and facts contain."""
+    said = " ".join(
+        [persona.job, persona.segment or "", persona.assets or "", persona.risk_appetite or "", persona.mood or ""]
+        + [fact.value for fact in persona.facts.values()]
+    )
+    pairs = {option[i : i + 2] for i in range(len(option) - 1)}
+    return sum(1 for pair in pairs if not set(pair) & _FUNCTION_CHARS and pair.isalnum() and pair in said)
 
 
 def _answer_personal(t: _Turn) -> bool:
@@ -534,7 +558,7 @@ def _pitch_or_decision(t: _Turn) -> None:
         t.act("pitch_too_early")
     elif s.open_objection is None and not t.settled_now and t.room() and t.raise_next(_plain_moves(t)):
         pass
-    elif t.moves & DECISION_MOVES:
+    elif t.moves & DECISION_MOVES and not _asks_only_a_fact(t):
         if t.ready():
             t.accept()
         elif t.choice and not t.choice.deferring() and not t.said_something:
@@ -551,6 +575,12 @@ def _pitch_or_decision(t: _Turn) -> None:
                 t.act("closing_not_ready")
     elif pitched and not t.said_something:
         t.ask_own_question(t.moves)
+
+
+def _asks_only_a_fact(t: _Turn) -> bool:
+    """The turn ends on a question about a state of things ("身份证带了吗?") and asks for no decision: that question
+    is what it answers, not a decision it was never asked for (reviewers found "我还没想好" to "带证件了吗")."""
+    return "decide" not in t.analysis.requests and t.choice is None and yes_to(t.analysis.text) is not None
 
 
 def _leave(t: _Turn) -> None:
@@ -597,7 +627,7 @@ def _service_reaction(t: _Turn) -> None:
         thanked = sum(1 for a in t.acts if a.kind == "answer_thanks")
         ref = {
             "request": t.asked_to_do or "",
-            "choose": t.choice and t.decided(t.choice),
+            "choose": t.choice and t.answer(t.choice),
             "affirm": yes_to(t.analysis.text),
         }
         t.acts.insert(thanked, CustomerAct(reaction, ref.get(reaction) or ""))
@@ -613,9 +643,12 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
         return "request"  # asked to sign, type the PIN, hand over the card: it goes along
     if asks_anything_else(analysis.text):
         return "nothing_else"  # "还有别的要办吗?"
-    if s.accepted and (t.choice or "decide" in analysis.requests or asks_yes_or_no(analysis.text)):
-        # decided, and asked to settle a detail ("两样都办,还是先只办网银?") or to agree to the plan ("这样行吗?")
-        return "choose" if t.choice else "agree"
+    if t.choice:
+        # a choice put to it ends the turn: it takes an option, whatever else the turn did ("密码对了。五千都要一百
+        # 的,还是换点零钱?" is not answered by taking the cash)
+        return "choose"
+    if s.accepted and ("decide" in analysis.requests or asks_yes_or_no(analysis.text)):
+        return "agree"  # decided, and asked to agree to the plan ("这样行吗?")
     if reaction in YES_OVERRIDES and yes_to(analysis.text):
         return "affirm"  # "财务章带了没?": "带了", not "对头,就是这个"
     if reaction == "confirm" and "reminder" in t.moves:

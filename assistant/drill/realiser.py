@@ -51,6 +51,20 @@ REACTIONS = {
     "nothing_else",
     "affirm",
 }
+# When every phrasing of an act has been said in a drill, a fresh line of a reaction that does the same job is said
+# rather than a line again word for word (a long drill asks for the papers to be checked five times).
+KIN = {
+    "request": ("comply",),
+    "handed_back": ("request:check", "comply"),
+    "comply": ("agree", "confirm"),
+    "agree": ("comply", "confirm"),
+    "confirm": ("agree",),
+    "wait_time": ("comply",),
+    "evaluation": ("thanks",),
+    "after_accept": ("comply",),
+    "waiting_to_leave": ("nothing_else",),
+    "nothing_else": ("waiting_to_leave",),
+}
 FILLERS = {"continue", "probe_more"}  # replies that say nothing: counted by the customer bench (at most 10%)
 
 
@@ -133,11 +147,24 @@ class TemplateRealiser:
             return getattr(reactions, f"walk_away_{act.ref}", None) or reactions.walk_away
         raise ValueError(f"no wording for customer act {act.event!r}")
 
-    def choose(self, lines: list[str], state: "DrillState", situation: str, said_now: str = "") -> str:
-        """said_now: the reply so far; a line that repeats a phrase of it is taken only when every line does."""
+    def kin(self, act: CustomerAct, scenario: Scenario) -> list[str]:
+        """Lines of the reactions that do the same job as the act (KIN), for when its own are all said."""
+        lines: list[str] = []
+        for name in KIN.get(act.kind, ()):
+            kind, _, ref = name.partition(":")
+            lines += self.lines(CustomerAct(kind, ref), scenario)
+        return lines
+
+    def choose(
+        self, lines: list[str], state: "DrillState", situation: str, said_now: str = "", kin: Sequence[str] = ()
+    ) -> str:
+        """said_now: the reply so far; a line that repeats a phrase of it is taken only when every line does.
+        kin: lines that do the same job, said when every one of `lines` has been said in this drill."""
         if said_now:
             lines = [line for line in lines if not overlaps(line, said_now)] or lines
         fresh = [line for line in lines if line_key(line) not in state.said]
+        if not fresh:
+            fresh = [line for line in kin if line_key(line) not in state.said and not overlaps(line, said_now)]
         if not fresh:  # every phrasing used: the one said longest ago
             last = {key: n for n, key in enumerate(state.said)}
             fresh = [min(lines, key=lambda line: last.get(line_key(line), -1))]
@@ -154,7 +181,7 @@ class TemplateRealiser:
             said_now = " ".join(parts)
             if act.kind == "fact" and said_now and all(overlaps(line, said_now) for line in lines):
                 continue  # the reply already says it ("到手九千" told with the savings): once is enough
-            text = self.choose(lines, state, act.event, said_now)
+            text = self.choose(lines, state, act.event, said_now, self.kin(act, scenario))
             if act.again:
                 text = self.choose(persona.again, state, "again") + text
             if "{" in text:

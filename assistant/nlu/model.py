@@ -442,7 +442,9 @@ class EmbeddingCache:
                 ):
                     self.vectors.update({k: v for (k, _), v in zip(chunk, vectors, strict=False)})
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp.npz")
+            # one temporary file per process: two processes filling the cache at once (web app and action server
+            # on a first start) each replace the cache whole, never each other's half-written file
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp.npz")
             np.savez(tmp, **self.vectors)  # type: ignore[arg-type]  # numpy's stub types **kwds as its bool flag
             tmp.replace(self.path)
         return np.stack([self.vectors[self.key(t)] for t in texts]).astype(np.float32)
@@ -479,7 +481,7 @@ def load_or_train(corpus: Corpus, embedder, cache_dir: Path) -> UnderstandingMod
     embeddings = all_embeddings[: len(corpus.utterances)] if all_embeddings is not None else None
     model = train(corpus.utterances, corpus, embeddings, fingerprint, all_embeddings)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # one per process, as for the embedding cache
     with tmp.open("wb") as handle:
         pickle.dump(model, handle)
     tmp.replace(path)

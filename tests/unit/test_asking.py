@@ -94,3 +94,15 @@ def test_a_question_about_a_relative(question, expected):
 )
 def test_the_short_yes_a_question_about_a_state_of_things_expects(line, expected):
     assert yes_to(normalize(line)) == expected
+
+
+@pytest.mark.parametrize(
+    "line, first, second",
+    [
+        ("五千都给您一百的可以吗,还是要点零钱?", "五千都给我一百的", "要点零钱"),  # the yes-or-no tag goes
+        ("另外三十万您看是也放这里,还是存到别家?", "另外三十万也放这里", "存到别家"),  # so does the hedge
+    ],
+)
+def test_what_the_staff_wraps_around_an_option_is_not_said_back(line, first, second):
+    choice = offered_choice(normalize(line))
+    assert choice is not None and choice.options == (first, second)
