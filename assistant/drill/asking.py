@@ -128,6 +128,8 @@ def asks_anything_else(text: str) -> bool:
 
 
 _DONE_YET = re.compile("([\u4e00-\u9fff]{1,2})了(?:吗|没|没有|冇|冇得|吧|不|么)$")
+# "您带了身份证吗?", "存折拿了没有?": the verb with 了 comes before the thing asked about
+_DID_IT = re.compile("了[\u4e00-\u9fff]{1,10}(?:吗|没有?)$")
 _IS_IT = re.compile("(?:的吧|是吧|对吧|是不是|对不对|没错吧)$")
 _HAVE = re.compile("^(?:有没有|有冇)|有[\u4e00-\u9fff]{1,8}吗$")
 
@@ -136,7 +138,7 @@ def yes_to(text: str) -> str | None:
     """The short yes a question about a state of things expects, in its own verb: "带齐了没?" → "带齐了", "是法人本人
     来办的吧?" → "对", "有没有带印章?" → "有"; None when the last question is not of that kind."""
     question = re.split(f"[{_CLAUSE_MARKS}]", _last_question_bare(text))[-1]
-    if _DONE_YET.search(question):
+    if _DONE_YET.search(question) or _DID_IT.search(question):
         return _done_verb(question) + "了"
     if _IS_IT.search(question):
         return "对"

@@ -321,16 +321,23 @@ def _answer_personal(t: _Turn) -> bool:
                 answered = True
                 continue
         if topic in persona.facts:
-            if any(a.kind == "fact" and a.ref == topic for a in t.acts):
-                continue
-            t.act("fact", topic, again=topic in s.told)
-            if topic not in s.told:
-                s.told.append(topic)
+            _tell_fact(t, topic)
         elif not unknown_said and last_question(t.analysis.text):  # "您放心,我给您记着呢" asks nothing
             unknown_said = True
             t.act("unknown")
         answered = True
     return answered
+
+
+def _tell_fact(t: _Turn, topic: str) -> None:
+    """A fact about itself, once a reply; told again ("我刚说了,……") only when asked again, not when the staff just
+    mentions the subject ("微信会用的话,手机银行上手也快")."""
+    s = t.state
+    if any(a.kind == "fact" and a.ref == topic for a in t.acts) or (topic in s.told and not t.analysis.is_question):
+        return
+    t.act("fact", topic, again=topic in s.told)
+    if topic not in s.told:
+        s.told.append(topic)
 
 
 def _without_need_topics(analysis: TurnAnalysis, scenario: Scenario, needs: list[str]) -> TurnAnalysis:
@@ -382,7 +389,13 @@ def respond(
     if t.raise_after_settle and t.room():
         t.raise_next(t.moves | {"objection_answer"}, ("worry",))
     # A goodbye ends the drill; "谢谢您专程跑一趟" beside a welcome, or a farewell that still asks something, does not.
-    leaving = "farewell" in t.analysis.sure_moves and "greeting" not in t.moves and not t.analysis.is_question
+    # Nor does one that still asks it to do something ("……回单上签个字。路上注意点。").
+    leaving = (
+        "farewell" in t.analysis.sure_moves
+        and "greeting" not in t.moves
+        and not t.analysis.is_question
+        and not t.asked_to_do
+    )
     if not t.pressing and not state.accepted and not leaving:
         _pitch_or_decision(t)
     if leaving:
@@ -589,6 +602,8 @@ def _leave(t: _Turn) -> None:
     s.outcome = "accepted" if s.accepted else "left"
     # a customer on its way out does not press its question again
     t.acts = [a for a in t.acts if a.kind != "ask_again"]
+    if "evaluation_request" in t.moves and t.room():
+        t.act("evaluation")  # "走之前给我们评个价,慢走": it rates, then goes
     # a warm goodbye for staff who won it over; a curt one otherwise
     t.act("farewell" if s.accepted or s.trust >= t.level.trust_to_accept else "walk_away")
 

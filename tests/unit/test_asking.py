@@ -85,6 +85,7 @@ def test_a_question_about_a_relative(question, expected):
     [
         ("材料都带齐了没?", "带齐了"),
         ("您带户口本了吗?", "带了"),
+        ("今天拿了存折吗?", "拿了"),  # the verb with 了, the thing asked about after it
         ("回执拿到了吧?", "拿到了"),
         ("您是本人来办的吧?", "对"),
         ("有没有带公章?", "有"),

@@ -260,3 +260,23 @@ def test_asked_to_check_more_often_than_it_has_phrasings_it_never_says_a_line_tw
     state, events = play("sme_settlement_card", [GREETING, *checks])
     assert all(e == ["request:check"] for e in events[1:])
     assert len(state.said) == len(set(state.said))  # every line said is a different line
+
+
+def test_a_goodbye_that_still_asks_it_to_sign_does_not_end_the_visit():
+    bye = turn("回单这儿签个字,钱揣好,路上慢点。", moves=["reminder", "farewell"], requests=["sign"])
+    state, events = play("counter_7step_withdrawal", [GREETING, bye])
+    assert not state.done and events[-1] == ["request:sign"]
+
+
+def test_asked_for_a_rating_on_the_way_out_it_rates_then_goes():
+    bye = turn("走之前帮忙评个价,您慢走。", moves=["evaluation_request", "farewell"])
+    state, events = play("counter_7step_withdrawal", [GREETING, bye])
+    assert state.done and events[-1][0] == "evaluation" and events[-1][1] in ("farewell", "walk_away")
+
+
+def test_a_fact_already_told_is_not_told_again_when_only_mentioned():
+    asked = turn("您平时用手机银行吗?", personal=["mobile_banking"], question=True)
+    mentioned = turn("会用微信的话,手机银行也好上手。", personal=["mobile_banking"])
+    _, events = play("counter_7step_withdrawal", [GREETING, asked, mentioned])
+    assert events[1] == ["fact:mobile_banking"]
+    assert not any(e.startswith("fact:") for e in events[2])
