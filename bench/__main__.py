@@ -21,12 +21,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale-only", action="store_true", help="只测规模 (不加载对比模型,避免 torch 线程干扰计时)")
     p.add_argument("--repeats", type=int, default=3, help="asr:每个录音计时的次数")
     p.add_argument("--threads", type=int, help="asr:语音模型的 CPU 线程数 (默认 2)")
+    p.add_argument(
+        "--since",
+        help="personal / requests:与某个 git 版本的语料对比(不含其后新增的句子训练 vs 含),例如 --since 46585b1",
+    )
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     if args.what == "understanding":
         return figures.run_understanding_bench(sweep=args.sweep, speed_only=args.speed_only)
+    if args.what in ("personal", "requests") and args.since:
+        return figures.run_tagged_comparison(args.what, args.since)
     if args.what in ("personal", "requests"):
         return figures.run_tagged_bench(args.what)
     if args.what == "customer":

@@ -524,6 +524,57 @@ def run_tagged_bench(name: str) -> int:
     return 0
 
 
+def run_tagged_comparison(name: str, since: str) -> int:
+    """Leave one writer out, twice over the same held-out lines: a model trained without the lines added to the set
+    after git revision `since`, and one trained with them; figures on the earlier lines and on the added ones apart."""
+    import subprocess
+
+    from assistant.nlu import model as nlu_model
+    from assistant.nlu.corpus import load_corpus
+    from assistant.nlu.evaluate import macro_f1, tagged_figures, tagged_offset, train_tagged
+    from assistant.retrieval import get_searcher
+
+    settings = get_settings()
+    corpus = load_corpus(settings.kb_dir / "understanding")
+    folder = f"scripts_kb/understanding/{name}"
+    listed = subprocess.run(["git", "ls-tree", "--name-only", since, f"{folder}/"], capture_output=True, text=True)
+    earlier: set[str] = set()
+    for path in listed.stdout.split():
+        shown = subprocess.run(["git", "show", f"{since}:{path}"], capture_output=True, text=True, check=True)
+        earlier |= {item["text"] for item in (yaml.safe_load(shown.stdout) or {}).get("items", [])}
+    embeddings = nlu_model.corpus_embeddings(corpus, get_searcher().embedder, settings.var_dir / "nlu")
+    lines, offset = getattr(corpus, name), tagged_offset(corpus, name)
+    labels = sorted(getattr(corpus.labels, name))
+    added = [q.text not in earlier for q in lines]
+    print(f"{name}: {len(lines)} lines, {sum(added)} added since {since}; leave one writer out, trained without / with")
+    pooled: dict[tuple[str, bool], tuple[list, list]] = {}
+    for writer in sorted({q.writer for q in lines}):
+        test = [j for j, q in enumerate(lines) if q.writer == writer]
+        others = [j for j, q in enumerate(lines) if q.writer != writer]
+        for trained in ("without", "with"):
+            rows = [j for j in others if trained == "with" or not added[j]]
+            model = train_tagged(corpus, name, embeddings, rows)
+            assert model is not None
+            proba = model.turn_proba([lines[j].text for j in test], embeddings[[offset + j for j in test]])
+            truth = np.array([[label in lines[j].topics for label in labels] for j in test])
+            for new in (False, True):
+                keep = [k for k, j in enumerate(test) if added[j] == new]
+                got = pooled.setdefault((trained, new), ([], []))
+                got[0].append(truth[keep])
+                got[1].append(proba[keep])
+    threshold = {"personal": nlu_model.PERSONAL_THRESHOLD, "requests": nlu_model.REQUEST_THRESHOLD}[name]
+    print("\n| held-out lines | trained | macro F1 | false alarms (no label) | exact |\n|---|---|---|---|---|")
+    for (trained, new), (truth_parts, proba_parts) in sorted(
+        pooled.items(), key=lambda kv: (kv[0][1], kv[0][0] == "with")
+    ):
+        f = tagged_figures(labels, np.vstack(truth_parts), np.vstack(proba_parts), threshold)
+        print(
+            f"| {'added' if new else 'earlier'} | {trained} | {macro_f1(f.labels):.3f} | {f.false_alarms:.3f} | "
+            f"{f.exact:.3f} |"
+        )
+    return 0
+
+
 def run_understanding_bench(sweep: bool = False, speed_only: bool = False) -> int:
     """Leave-one-writer-out figures of the understanding classifiers (issue 13), then the speed of a turn's analysis."""
     from assistant.drill.understanding import get_understanding
