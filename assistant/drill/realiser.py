@@ -111,6 +111,12 @@ def overlaps(line: str, said: str) -> bool:
     return bool(set(NUMBER.findall(line)) & set(NUMBER.findall(said)))
 
 
+def adds_a_figure(fact: str, said: str) -> bool:
+    """Whether a fact carries a figure the reply has not said ("八十万" beside "二十万给儿子"): then it is still news,
+    and dropping it would leave the customer thinking it had told what it had not."""
+    return bool(set(NUMBER.findall(fact)) - set(NUMBER.findall(said)))
+
+
 def line_key(line: str) -> str:
     return hashlib.sha1(line.encode("utf-8")).hexdigest()[:10]
 
@@ -180,7 +186,8 @@ class TemplateRealiser:
             lines = self.lines(act, scenario)
             said_now = " ".join(parts)
             if act.kind == "fact" and said_now and all(overlaps(line, said_now) for line in lines):
-                continue  # the reply already says it ("到手九千" told with the savings): once is enough
+                if not adds_a_figure(persona.facts[act.ref].value, said_now):
+                    continue  # the reply already says it ("到手九千" told with the savings): once is enough
             text = self.choose(lines, state, act.event, said_now, self.kin(act, scenario))
             if act.again:
                 text = self.choose(persona.again, state, "again") + text

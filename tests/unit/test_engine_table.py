@@ -280,3 +280,10 @@ def test_a_fact_already_told_is_not_told_again_when_only_mentioned():
     _, events = play("counter_7step_withdrawal", [GREETING, asked, mentioned])
     assert events[1] == ["fact:mobile_banking"]
     assert not any(e.startswith("fact:") for e in events[2])
+
+
+def test_a_fact_with_a_figure_the_reply_has_not_said_is_still_said():
+    from assistant.drill.realiser import adds_a_figure
+
+    assert adds_a_figure("八十万定期今天到期,其中二十万给儿子", "儿子明年换房,我支援二十万。")
+    assert not adds_a_figure("到手九千", "每月五百吧,到手才九千。")
