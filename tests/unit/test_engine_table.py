@@ -9,13 +9,17 @@ from assistant.drill.scenarios import get_scenario, rubric
 from assistant.drill.understanding import TurnAnalysis, Violation
 
 
-def turn(text="……", moves=(), sure=None, personal=(), requests=(), question=False, topics=(), violation=None):
-    """A staff turn as the understanding would describe it; `sure` defaults to the moves themselves."""
+def turn(
+    text="……", moves=(), sure=None, personal=(), requests=(), question=False, topics=(), violation=None, asked=None
+):
+    """A staff turn as the understanding would describe it; `sure` defaults to the moves themselves, `asked` (the
+    topics and requests asked plainly) to all of them."""
     violations = [Violation(violation[0], text, "note", violation[1])] if violation else []
     return TurnAnalysis(
         text=text,
         moves=set(moves),
         sure_moves=set(moves if sure is None else sure),
+        sure_asked=set([*personal, *requests] if asked is None else asked),
         personal=list(personal),
         requests=list(requests),
         is_question=question,
@@ -287,3 +291,13 @@ def test_a_fact_with_a_figure_the_reply_has_not_said_is_still_said():
 
     assert adds_a_figure("八十万定期今天到期,其中二十万给儿子", "儿子明年换房,我支援二十万。")
     assert not adds_a_figure("到手九千", "每月五百吧,到手才九千。")
+
+
+def test_a_fact_is_told_a_second_time_only_when_plainly_asked_again():
+    first = turn("您今天办多少?", requests=["amount"], question=True)
+    barely = turn("您号多少来着?", requests=["amount"], question=True, asked=[])  # the model barely hears the amount
+    plainly = turn("金额再跟我说一遍?", requests=["amount"], question=True)
+    _, events = play("vip_lobby_referral", [GREETING, first, barely, plainly])
+    assert "fact:amount" in events[1]
+    assert "fact:amount" not in events[2]
+    assert "fact:amount" in events[3]
