@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
+from functools import cached_property
 
 from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Persona, Scenario
 from assistant.drill.asking import (
@@ -182,6 +183,11 @@ class _Turn:
     def room(self) -> bool:
         """Whether the reply can take one more thing: a real customer says one or two things at a time."""
         return len(self.acts) < MAX_ACTS_A_REPLY
+
+    @cached_property
+    def yes(self) -> str | None:
+        """The short yes the turn's last question expects ("带齐了"), or None: read once, jieba tags it."""
+        return yes_to(self.analysis.text)
 
     @property
     def asks_about_customer(self) -> bool:
@@ -595,7 +601,7 @@ def _pitch_or_decision(t: _Turn) -> None:
 def _asks_only_a_fact(t: _Turn) -> bool:
     """The turn ends on a question about a state of things ("身份证带了吗?") and asks for no decision: that question
     is what it answers, not a decision it was never asked for (reviewers found "我还没想好" to "带证件了吗")."""
-    return "decide" not in t.analysis.requests and t.choice is None and yes_to(t.analysis.text) is not None
+    return "decide" not in t.analysis.requests and t.choice is None and t.yes is not None
 
 
 def _leave(t: _Turn) -> None:
@@ -645,7 +651,7 @@ def _service_reaction(t: _Turn) -> None:
         ref = {
             "request": t.asked_to_do or "",
             "choose": t.choice and t.answer(t.choice),
-            "affirm": yes_to(t.analysis.text),
+            "affirm": t.yes,
         }
         t.acts.insert(thanked, CustomerAct(reaction, ref.get(reaction) or ""))
     if greet_back:
@@ -666,7 +672,7 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
         return "choose"
     if s.accepted and ("decide" in analysis.requests or asks_yes_or_no(analysis.text)):
         return "agree"  # decided, and asked to agree to the plan ("这样行吗?")
-    if reaction in YES_OVERRIDES and yes_to(analysis.text):
+    if reaction in YES_OVERRIDES and t.yes:
         return "affirm"  # "财务章带了没?": "带了", not "对头,就是这个"
     if reaction == "confirm" and "reminder" in t.moves:
         return "handed_back"  # "(递上现金和卡)好了,五千,卡给您": it takes them, it does not confirm its business
