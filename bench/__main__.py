@@ -23,12 +23,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, help="asr:语音模型的 CPU 线程数 (默认 2)")
     p.add_argument(
         "--since",
-        help="personal / requests:与某个 git 版本的语料对比(不含其后新增的句子训练 vs 含),例如 --since 46585b1",
+        help="personal / requests / understanding:与某个 git 版本的语料对比(不含其后新增的句子或作者训练 vs 含),例如 --since 46585b1",
     )
     return p
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.what == "understanding" and args.since:
+        return figures.run_understanding_comparison(args.since)
     if args.what == "understanding":
         return figures.run_understanding_bench(sweep=args.sweep, speed_only=args.speed_only)
     if args.what in ("personal", "requests") and args.since:

@@ -639,6 +639,48 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False) -> in
     return 0
 
 
+def run_understanding_comparison(since: str) -> int:
+    """Leave one writer out, twice: folds trained only on the writers the corpus had at git revision `since`, and
+    folds trained on every writer; figures on the earlier writers' lines and on the new writers' lines apart. The new
+    writers' lines under the first are wording no model had seen from anyone like them: the honest test of a corpus
+    that grew by writers."""
+    import subprocess
+
+    from assistant.drill.understanding import get_understanding
+    from assistant.nlu import model as nlu_model
+    from assistant.nlu.corpus import load_corpus
+    from assistant.nlu.evaluate import figures, macro_f1, pool
+    from assistant.retrieval import get_searcher
+
+    settings = get_settings()
+    model = get_understanding().model
+    thresholds = (model.moves.threshold, model.acts.threshold, model.compliance.threshold)
+    corpus = load_corpus(settings.kb_dir / "understanding")
+    listed = subprocess.run(
+        ["git", "ls-tree", "--name-only", since, "scripts_kb/understanding/corpus/"], capture_output=True, text=True
+    )
+    earlier = {path.rsplit("/", 1)[-1] for path in listed.stdout.split()}
+    writers = sorted({u.writer for u in corpus.utterances})
+    new = {w for w in writers if w not in earlier}
+    print(f"语料 {len(corpus.utterances)} 句; earlier writers {sorted(earlier & set(writers))}, new {sorted(new)}")
+    embeddings = nlu_model.embedding_cache(get_searcher().embedder, settings.var_dir / "nlu").encode(
+        [u.text for u in corpus.utterances]
+    )
+    log = lambda m: print(m, flush=True)  # noqa: E731
+    without = pool(corpus, embeddings, writers, log=log, trained_on=set(writers) - new)
+    with_new = pool(corpus, embeddings, writers, log=log)
+    print("\n| held-out lines | trained on | moves F1 | acts F1 | violation recall | hard-negative false alarms |")
+    print("|---|---|---|---|---|---|")
+    for group, among in (("earlier writers", set(writers) - new), ("new writers", new)):
+        for trained, pooled in (("earlier writers only", without), ("all writers", with_new)):
+            f = figures(pooled, *thresholds, among=among)
+            print(
+                f"| {group} | {trained} | {macro_f1(f.moves):.3f} | {macro_f1(f.acts):.3f} | "
+                f"{f.violation_recall:.3f} | {f.hard_negative_false_alarms:.3f} |"
+            )
+    return 0
+
+
 def _understanding_speed(understanding) -> None:
     """Wall time to analyse one staff turn and to score a 15-turn conversation, on this machine."""
     import json

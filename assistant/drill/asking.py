@@ -27,7 +27,11 @@ _DEFERRING = re.compile("商量|考虑|想想|再说|以后|下次|下回|回去
 _YES_NO = re.compile(
     "(?:行吗|好吗|可以吗|行不行|好不好|可不可以|成吗|怎么样|如何|同意吗|接受吗|满意吗|合适吗|您看呢|你看呢|行不|中不中)$"
 )
-_ANYTHING_ELSE = re.compile("(?:还有|有没有|还要)(?:别的|其他|其它|什么)?.{0,4}(?:事|业务|要办|需要|问题|要问)")
+# "还有别的要办吗?", "还有什么不放心的?": winding up, or inviting what is left unsaid
+_ANYTHING_ELSE = re.compile(
+    "(?:还有|有没有|还要)(?:别的|其他|其它|什么|啥|哪些|哪里|哪儿)?.{0,4}"
+    "(?:事|业务|要办|需要|问题|要问|不放心|顾虑|担心|疑问|不清楚|不明白)"
+)
 # kinship terms: a question with one of these asks about the relative, not the customer
 RELATIVE = re.compile(
     "老爷子|老太太|老人家|父亲|母亲|爸|妈|老伴|爱人|老公|老婆|丈夫|妻子|儿子|女儿|闺女|孩子|小孩|孙子|孙女"
@@ -122,9 +126,14 @@ def asks_yes_or_no(text: str) -> bool:
     return bool(_YES_NO.search(_last_question_bare(text)))
 
 
+# "您一会儿还有事吗?" asks about its afternoon, not whether it has more business here
+_LATER = re.compile("一会|待会|等会|等下|回头|下午|晚上|赶时间|着急")
+
+
 def asks_anything_else(text: str) -> bool:
-    """ "还有别的要办吗?": the staff is winding up."""
-    return bool(_ANYTHING_ELSE.search(last_question(text)))
+    """ "还有别的要办吗?", "还有什么不放心的?": the staff is winding up, or asks what is still on the customer's mind."""
+    question = last_question(text)
+    return bool(_ANYTHING_ELSE.search(question)) and not _LATER.search(question)
 
 
 _DONE_YET = re.compile("([\u4e00-\u9fff]{1,2})了(?:吗|没|没有|冇|冇得|吧|不|么)$")

@@ -305,6 +305,8 @@ def _answer_personal(t: _Turn) -> bool:
     """Questions about the customer itself: a hidden need the question reaches, else the fact, else a polite
     non-answer. The same fact every time it is asked."""
     s, persona = t.state, t.scenario.persona
+    if asks_anything_else(t.analysis.text):
+        return False  # "还有别的事吗?" winds up: not a question about its afternoon ("一点半得回去开会")
     answered = False
     unknown_said = False
     asked = [r for r in t.analysis.requests if r in persona.facts] + t.analysis.personal
@@ -512,6 +514,10 @@ def _weigh_open_worry(t: _Turn) -> None:
         t.act("acknowledge")
     elif t.moves & (PITCH_MOVES | DECISION_MOVES) and not t.analysis.personal:
         _press_worry(t, current)
+    elif asks_anything_else(t.analysis.text):
+        # "还有什么不放心的?" with a worry still open: it says it again (asked for it, no dodge to hold against anyone)
+        t.pressing = True
+        t.act("dodged", current.id)
 
 
 def _press_worry(t: _Turn, current: Objection) -> None:

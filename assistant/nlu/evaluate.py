@@ -8,6 +8,7 @@ that chose the thresholds the product uses).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -58,20 +59,32 @@ class Pooled:
 
 
 def pool(
-    corpus: Corpus, embeddings: np.ndarray | None, writers: list[str] | None = None, log=lambda message: None
+    corpus: Corpus,
+    embeddings: np.ndarray | None,
+    writers: list[str] | None = None,
+    log=lambda message: None,
+    trained_on: set[str] | None = None,
 ) -> Pooled:
+    """`writers`: those left out in turn (all by default); `trained_on`: the writers a fold may train on (all but the
+    one left out by default), so new writers can be tested by a model that never saw any of them."""
     utterances = corpus.utterances
     writers = writers or sorted({u.writer for u in utterances})
+    models: dict[tuple[int, ...], Any] = {}
     move_labels, act_labels = sorted(corpus.labels.moves), corpus.labels.act_labels()
     act_col = {a: j for j, a in enumerate(act_labels)}
     mt, mp, at, ap, aw, comp, line_writers = [], [], [], [], [], [], []
     for writer in writers:
         test_rows = [i for i, u in enumerate(utterances) if u.writer == writer]
-        train_rows = [i for i, u in enumerate(utterances) if u.writer != writer]
+        train_rows = [
+            i for i, u in enumerate(utterances) if u.writer != writer and (trained_on is None or u.writer in trained_on)
+        ]
         log(f"  leaving out {writer}: training on {len(train_rows)} lines, testing on {len(test_rows)}")
-        model = train(
-            [utterances[i] for i in train_rows], corpus, embeddings[train_rows] if embeddings is not None else None
-        )
+        key = tuple(train_rows)
+        if key not in models:  # new writers tested apart share one model trained on the earlier ones
+            models[key] = train(
+                [utterances[i] for i in train_rows], corpus, embeddings[train_rows] if embeddings is not None else None
+            )
+        model = models[key]
         test = [utterances[i] for i in test_rows]
         emb = embeddings[test_rows] if embeddings is not None else None
         texts = [u.text for u in test]
@@ -109,11 +122,20 @@ class Figures:
 
 
 def figures(
-    pooled: Pooled, move_threshold: float, act_threshold: float, compliance_threshold: float, writer: str | None = None
+    pooled: Pooled,
+    move_threshold: float,
+    act_threshold: float,
+    compliance_threshold: float,
+    writer: str | None = None,
+    among: set[str] | None = None,
 ) -> Figures:
-    """The figures at the given thresholds, for every writer or one."""
-    rows = [i for i, w in enumerate(pooled.writers) if writer in (None, w)]
-    act_rows = [i for i, w in enumerate(pooled.act_writers) if writer in (None, w)]
+    """The figures at the given thresholds, for every writer, one, or those `among` a set."""
+
+    def kept(w: str) -> bool:
+        return writer in (None, w) and (among is None or w in among)
+
+    rows = [i for i, w in enumerate(pooled.writers) if kept(w)]
+    act_rows = [i for i, w in enumerate(pooled.act_writers) if kept(w)]
     moves = per_class(pooled.move_truth[rows], pooled.move_proba[rows] >= move_threshold, pooled.move_labels)
     acts = per_class(pooled.act_truth[act_rows], pooled.act_proba[act_rows] >= act_threshold, pooled.act_labels)
     lines = [pooled.compliance[i] for i in rows]

@@ -277,3 +277,16 @@ def test_a_reaction_to_an_unknown_request_is_refused_naming_file_and_field(tmp_p
     with pytest.raises(KBError) as info:
         load_scenarios(kb)
     assert "fund_sip_young_worker.yaml" in str(info.value) and "requests.stamp" in str(info.value)
+
+
+def test_asked_anything_else_it_winds_up_or_says_the_worry_still_open():
+    # "还有别的事吗?" winds the visit up: not a question about its afternoon, which "一会儿还有事吗?" is
+    opening = ["您好,办工资卡是吧,身份证给我一下。"]
+    wound_up = said("fund_sip_young_worker", opening + ["嗯,还有别的事吗?"])[1][1]
+    assert wound_up == ["nothing_else"], wound_up
+    assert "fact:schedule" in said("fund_sip_young_worker", opening + ["您一会儿还有事吗?"])[1][1]
+    # with a worry still open, "还有什么不放心的?" gets the worry again, not "没有了"
+    pitched = opening + ["我们有基金定投,每个月自动扣一笔钱买基金,分批买,您要不要试试?"]
+    turns = said("fund_sip_young_worker", pitched + ["那您还有什么不放心的?"])
+    raised = [e.split(":")[1] for e in turns[1][1] if e.startswith("objection:")]
+    assert raised and turns[2][1] == [f"dodged:{raised[0]}"], turns
