@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import jieba.posseg
 
 _SENTENCE = re.compile(r"[^。!?!?;;\n]+[。!?!?;;\n]?")
-_CLAUSE_MARKS = ",,、:: "
+_CLAUSE_MARKS = ",,、::;; "
 # what comes before the first option and means nothing in the answer: "那您是想", "您看", "跟你确认一下,是"
 _LEAD = re.compile(r"^(?:那么?|所以|好的?|嗯|对了|那您?|您?看)?[您你]?(?:看|觉得)?(?:是|就)?(?:想|要不|打算|准备)?")
 # a yes-or-no tag on the first option ("都给您一百的可以吗,还是要点零钱?") is no part of it
@@ -28,10 +28,10 @@ _YES_NO = re.compile(
     "(?:行吗|好吗|可以吗|行不行|好不好|可不可以|成吗|怎么样|如何|同意吗|接受吗|满意吗|合适吗|您看呢|你看呢|行不|中不中)$"
 )
 # "还有别的要办吗?", "还有什么不放心的?": winding up, or inviting what is left unsaid
-_ANYTHING_ELSE = re.compile(
-    "(?:还有|有没有|还要)(?:别的|其他|其它|什么|啥|哪些|哪里|哪儿)?.{0,4}"
-    "(?:事|业务|要办|需要|问题|要问|不放心|顾虑|担心|疑问|不清楚|不明白)"
-)
+_ANYTHING = "(?:还有|有没有|还要)(?:别的|其他|其它|什么|啥|哪些|哪里|哪儿)?.{0,4}"
+_CONCERNS = "问题|要问|不放心|顾虑|担心|疑问|不清楚|不明白"
+_ANYTHING_ELSE = re.compile(f"{_ANYTHING}(?:事|业务|要办|需要|{_CONCERNS})")
+_ANY_CONCERN = re.compile(f"{_ANYTHING}(?:{_CONCERNS})")
 # kinship terms: a question with one of these asks about the relative, not the customer
 RELATIVE = re.compile(
     "老爷子|老太太|老人家|父亲|母亲|爸|妈|老伴|爱人|老公|老婆|丈夫|妻子|儿子|女儿|闺女|孩子|小孩|孙子|孙女"
@@ -82,11 +82,31 @@ def _clean(option: str) -> str:
     return reflect(_trim(option))
 
 
+_WHICH_OF_THEM = re.compile("哪样|哪个|哪种|哪一个|哪一种|哪一样|选哪")
+MAX_WHICH_CHARS = 16
+
+
+def _choice_sentences(text: str) -> list[str]:
+    """Sentences, with one that opens on 还是 joined to the one before ("……先等号;还是现在过去坐坐?")."""
+    joined: list[str] = []
+    for sentence in _sentences(text):
+        if sentence.startswith("还是") and joined:
+            joined[-1] += sentence
+        else:
+            joined.append(sentence)
+    return joined
+
+
 def offered_choice(text: str) -> Choice | None:
     """The options of the alternative question that ends the turn ("A,还是B?", "要还是不要?"), or None: a choice
     followed by another question ("……买的股票型还是一次性投的?……你觉得呢?") is not the one to answer."""
-    asking = last_question(text)
-    for sentence in reversed(_sentences(text)):
+    sentences = _choice_sentences(text)
+    asking = next((s for s in reversed(sentences) if last_question(s)), "")
+    if _WHICH_OF_THEM.search(asking) and "还是" not in asking and len(asking) <= MAX_WHICH_CHARS:
+        # "……先等号,还是现在过去坐坐?都可以的,您看哪样方便?": the short "which?" points back at the choice
+        earlier = [s for s in sentences if re.search("[??]", s) and s != asking]
+        asking = earlier[-1] if earlier else asking
+    for sentence in reversed(sentences):
         if asking and sentence != asking:
             continue  # sentences after the last question say nothing asked; the last question is the one
         if "还是" not in sentence or not re.search("[??]|呢|吗", sentence):
@@ -134,6 +154,11 @@ def asks_anything_else(text: str) -> bool:
     """ "还有别的要办吗?", "还有什么不放心的?": the staff is winding up, or asks what is still on the customer's mind."""
     question = last_question(text)
     return bool(_ANYTHING_ELSE.search(question)) and not _LATER.search(question)
+
+
+def asks_for_concerns(text: str) -> bool:
+    """ "还有什么不放心的?", "还有什么问题吗?": an invitation to say what still worries the customer."""
+    return asks_anything_else(text) and bool(_ANY_CONCERN.search(last_question(text)))
 
 
 _DONE_YET = re.compile("([\u4e00-\u9fff]{1,2})了(?:吗|没|没有|冇|冇得|吧|不|么)$")

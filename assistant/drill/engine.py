@@ -27,6 +27,7 @@ from assistant.drill.asking import (
     Choice,
     asks_about_relative,
     asks_anything_else,
+    asks_for_concerns,
     asks_yes_or_no,
     last_question,
     offered_choice,
@@ -74,10 +75,12 @@ ABOUT_A_RELATIVE = {"name", "age", "job", "home", "income", "schedule"}
 YES_OVERRIDES = {None, "confirm", "explanation", "small_talk", "wait_time", "apology"}
 # the direction of a hand-over, which the moves model can miss: "身份证给我一下" asks for it, "给您,收好" hands it back
 # ("给我打个分" / "给我评个价" ask a favour: 给 is "for" there, nothing changes hands)
-TO_STAFF = re.compile("[递拿交]给我|给我(?:看|一下|吧|[,。!!,;;]|$)")
+# ("拿出来我看看", "出示一下": the staff is the one who looks at it)
+TO_STAFF = re.compile("[递拿交]给我|给我(?:看|一下|吧|[,。!!,;;]|$)|拿出来|出示|我(?:看看|看一下|瞧瞧|核对一下)")
 TAKING_IN = {"explanation", "continue", "confirm", "agree", "acknowledge"}  # reactions that only take in what was said
 # characters that carry no content: an option sharing only these with the persona's words is not grounded in them
 _FUNCTION_CHARS = frozenset("我你您他她它们的了是在有要还和就都也不吗呢吧啊呀嘛这那个一些点")
+GENERIC_PITCH = {"presentation", "benefit", "closing"}  # moves that say a pitch is made, not what it is about
 NOTE_EVENTS = ("preempted:", "need_in_fact:", "let_go:")  # events recorded with a turn that the customer did not say
 _REALISER: Realiser = TemplateRealiser()
 
@@ -227,8 +230,13 @@ class _Turn:
         if upcoming is None or (moves is not None and not moves.intersection(upcoming.raise_on)):
             return False
         named = self.analysis.topics
-        if moves is not None and upcoming.topics and named and not named & set(upcoming.topics):
-            return False  # the pitch is about something else: this worry waits for its own subject
+        if moves is not None and upcoming.topics:
+            if named and not named & set(upcoming.topics):
+                return False  # the pitch is about something else: this worry waits for its own subject
+            if not named and not (moves & set(upcoming.raise_on)) - GENERIC_PITCH:
+                # a pitch that names nothing ("年化三点多,比活期高") is about no subject in particular: a worry about
+                # the machines waits for the staff to steer it there (diversion) or name them
+                return False
         self.state.raised.append(upcoming.id)
         self.state.open_objection, self.state.objection_turn = upcoming.id, self.state.turn
         self.act("objection", upcoming.id)
@@ -514,7 +522,7 @@ def _weigh_open_worry(t: _Turn) -> None:
         t.act("acknowledge")
     elif t.moves & (PITCH_MOVES | DECISION_MOVES) and not t.analysis.personal:
         _press_worry(t, current)
-    elif asks_anything_else(t.analysis.text):
+    elif asks_for_concerns(t.analysis.text):
         # "还有什么不放心的?" with a worry still open: it says it again (asked for it, no dodge to hold against anyone)
         t.pressing = True
         t.act("dodged", current.id)

@@ -117,6 +117,19 @@ def adds_a_figure(fact: str, said: str) -> bool:
     return bool(set(NUMBER.findall(fact)) - set(NUMBER.findall(said)))
 
 
+# Spoken openers ("哈哈,", "那个,", "好,"): said twice in one reply they read as two lines glued together, which
+# reviewers flagged on every round ("哈哈,……。 哈哈,给,你看一下。", "好,讲清楚了。 好,我签上")
+_OPENER = re.compile("^(哈哈|那个|那啥|嗯嗯|嗯|好的|好嘞|好|行吧|行|哎|唔|哦|对头|对)[,,。!! ]+(?=.)")
+
+
+def without_repeated_opener(line: str, said: str) -> str:
+    """The line without its opener when the reply already said that opener."""
+    match = _OPENER.match(line)
+    if match and re.search(f"(?:^|[^\\w]){match.group(1)}[,,。!! ]", said):
+        return line[match.end() :]
+    return line
+
+
 def line_key(line: str) -> str:
     return hashlib.sha1(line.encode("utf-8")).hexdigest()[:10]
 
@@ -189,6 +202,7 @@ class TemplateRealiser:
                 if not adds_a_figure(persona.facts[act.ref].value, said_now):
                     continue  # the reply already says it ("到手九千" told with the savings): once is enough
             text = self.choose(lines, state, act.event, said_now, self.kin(act, scenario))
+            text = without_repeated_opener(text, said_now)
             if act.again:
                 text = self.choose(persona.again, state, "again") + text
             if "{" in text:

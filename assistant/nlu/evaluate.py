@@ -122,20 +122,11 @@ class Figures:
 
 
 def figures(
-    pooled: Pooled,
-    move_threshold: float,
-    act_threshold: float,
-    compliance_threshold: float,
-    writer: str | None = None,
-    among: set[str] | None = None,
+    pooled: Pooled, move_threshold: float, act_threshold: float, compliance_threshold: float, writer: str | None = None
 ) -> Figures:
-    """The figures at the given thresholds, for every writer, one, or those `among` a set."""
-
-    def kept(w: str) -> bool:
-        return writer in (None, w) and (among is None or w in among)
-
-    rows = [i for i, w in enumerate(pooled.writers) if kept(w)]
-    act_rows = [i for i, w in enumerate(pooled.act_writers) if kept(w)]
+    """The figures at the given thresholds, for every writer or one."""
+    rows = [i for i, w in enumerate(pooled.writers) if writer in (None, w)]
+    act_rows = [i for i, w in enumerate(pooled.act_writers) if writer in (None, w)]
     moves = per_class(pooled.move_truth[rows], pooled.move_proba[rows] >= move_threshold, pooled.move_labels)
     acts = per_class(pooled.act_truth[act_rows], pooled.act_proba[act_rows] >= act_threshold, pooled.act_labels)
     lines = [pooled.compliance[i] for i in rows]

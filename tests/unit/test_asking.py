@@ -6,6 +6,7 @@ import pytest
 from assistant.drill.asking import (
     asks_about_relative,
     asks_anything_else,
+    asks_for_concerns,
     asks_yes_or_no,
     offered_choice,
     reflect,
@@ -29,6 +30,9 @@ from assistant.text import normalize
         ("咱们存您名下还是您爱人名下", None, None, None),  # no question mark, no particle: not read as a choice
         ("我还是觉得稳一点好,您说呢?", None, None, None),  # 还是 as an adverb
         ("我还是没听明白,您是要取还是要存?", "要取", "要存", None),
+        # a short "which one?" after the choice points back at it; a choice split by a semicolon is still one
+        ("您是先在这儿等号;还是现在过去坐坐?两样都行,您看哪样方便?", "先在这儿等号", "现在过去坐坐", None),
+        ("一年期和三年期都有,您看哪个合适?", None, None, None),  # no 还是: nothing to pick between by name
     ],
 )
 def test_the_options_of_a_choice_in_the_customers_words(line, first, second, deferring):
@@ -107,3 +111,18 @@ def test_the_short_yes_a_question_about_a_state_of_things_expects(line, expected
 def test_what_the_staff_wraps_around_an_option_is_not_said_back(line, first, second):
     choice = offered_choice(normalize(line))
     assert choice is not None and choice.options == (first, second)
+
+
+@pytest.mark.parametrize(
+    "line, winds_up, invites_concerns",
+    [
+        ("还有别的事吗?", True, False),
+        ("您还有什么不放心的?尽管说。", True, True),
+        ("还有什么问题要问我吗", True, True),
+        ("您一会儿还有事吗?", False, False),  # its afternoon, not more business here
+        ("您还有其他账户吗?", False, False),
+    ],
+)
+def test_anything_else_and_an_invitation_to_say_what_still_worries(line, winds_up, invites_concerns):
+    assert asks_anything_else(normalize(line)) == winds_up
+    assert asks_for_concerns(normalize(line)) == invites_concerns

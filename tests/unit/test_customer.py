@@ -10,7 +10,7 @@ import yaml
 from assistant.config import ROOT
 from assistant.content.loader import load_scenarios
 from assistant.drill import engine
-from assistant.drill.realiser import CustomerAct, TemplateRealiser
+from assistant.drill.realiser import CustomerAct, TemplateRealiser, without_repeated_opener
 from assistant.drill.scenarios import all_scenarios, rubric
 from assistant.drill.understanding import get_understanding
 from assistant.errors import KBError
@@ -290,3 +290,10 @@ def test_asked_anything_else_it_winds_up_or_says_the_worry_still_open():
     turns = said("fund_sip_young_worker", pitched + ["那您还有什么不放心的?"])
     raised = [e.split(":")[1] for e in turns[1][1] if e.startswith("objection:")]
     assert raised and turns[2][1] == [f"dodged:{raised[0]}"], turns
+
+
+def test_a_spoken_opener_is_not_said_twice_in_one_reply():
+    assert without_repeated_opener("哈哈,给,你看一下。", "那个,做运营的,干了三年了,哈哈。") == "给,你看一下。"
+    assert without_repeated_opener("好,我签上我的名字。", "好,讲清楚了。") == "我签上我的名字。"
+    assert without_repeated_opener("好久没来了。", "好,讲清楚了。") == "好久没来了。"  # not an opener
+    assert without_repeated_opener("行,我看过了。", "要得。") == "行,我看过了。"  # not said before

@@ -200,6 +200,16 @@ def test_a_worry_about_one_subject_waits_for_a_pitch_about_it():
     assert any(e.startswith("objection:") for e in engine.respond(scenario, state, level, own)[1])
 
 
+def test_a_pitch_that_names_no_subject_does_not_raise_a_worry_about_the_machines():
+    scenario, level = get_scenario("counter_7step_withdrawal"), rubric().difficulties["normal"]
+    state, _ = play("counter_7step_withdrawal", [GREETING])
+    state.revealed = [n.id for n in scenario.needs]
+    vague = engine.respond(scenario, state, level, turn("年化三点多,比活期高多了。", moves=["presentation"]))[1]
+    assert not any(e.startswith("objection:") for e in vague), vague
+    steered = turn("门口那台插卡就能取,不用排队。", moves=["diversion"])
+    assert any(e.startswith("objection:") for e in engine.respond(scenario, state, level, steered)[1])
+
+
 def test_papers_handed_back_to_check_get_checked():
     handed = turn("卡和回单给您,您核对一下。", moves=["reminder"], requests=["hand_over", "check"])
     _, events = play("counter_7step_withdrawal", [GREETING, handed])
