@@ -114,6 +114,7 @@ class DrillState:
     covered: list[str] = field(default_factory=list)  # own questions the staff answered before they were asked
     handed_back: bool = False  # card, cash or documents returned
     early_pitches: int = 0
+    situation_asked: bool = False  # the staff has asked about its situation (whether or not a need came out)
     waited_after_accept: bool = False  # "接下来怎么弄?" said once: later it just goes along
     disclosed: bool = False  # the staff has said plainly that a product is not guaranteed
     idle: int = 0  # staff turns that did nothing for the customer
@@ -426,6 +427,7 @@ def respond(
     elif not t.said_something_new and not state.done:
         _service_reaction(t)
     _keep_patience(t)
+    state.situation_asked = state.situation_asked or t.asks_about_customer
     if not t.said_something:
         t.act("greeting" if "greeting" in t.moves and state.turn == 1 else "continue")
     reply = realiser.realise(t.acts, scenario, state)
@@ -588,7 +590,8 @@ def _pitch_or_decision(t: _Turn) -> None:
     pitched = _is_pitch(t)
     if pitched:
         t.moves.add("presentation")
-    if pitched and not s.revealed and scenario.needs_to_accept > 0:
+    if pitched and not s.revealed and not s.situation_asked and scenario.needs_to_accept > 0:
+        # "你还没问我啥情况呢" only when nobody asked: a needs question that reached no need was still asked
         _pushed_early(t)
         t.act("pitch_too_early")
     elif s.open_objection is None and not t.settled_now and t.room() and t.raise_next(_plain_moves(t)):
@@ -601,7 +604,7 @@ def _pitch_or_decision(t: _Turn) -> None:
             t.act("choose", t.pick(t.choice))
         elif s.open_objection is None and not t.said_something and not t.asked_to_do:
             # (asked to sign as well, it goes along with that rather than say it is not ready)
-            if not s.revealed and scenario.needs_to_accept > 0:
+            if not s.revealed and not s.situation_asked and scenario.needs_to_accept > 0:
                 _pushed_early(t)  # asked to decide before being asked anything
             later = t.choice.deferring() if t.choice else None
             if later:

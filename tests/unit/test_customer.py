@@ -297,3 +297,11 @@ def test_a_spoken_opener_is_not_said_twice_in_one_reply():
     assert without_repeated_opener("好,我签上我的名字。", "好,讲清楚了。") == "我签上我的名字。"
     assert without_repeated_opener("好久没来了。", "好,讲清楚了。") == "好久没来了。"  # not an opener
     assert without_repeated_opener("行,我看过了。", "要得。") == "行,我看过了。"  # not said before
+
+
+def test_a_pitch_after_its_situation_was_asked_is_not_called_too_early():
+    pitch = "我们有个基金定投,每月工资到账自动扣几百,您要不要试试?"
+    asked_first = said("fund_sip_young_worker", ["您好,办工资卡是吧。", "您平时工资怎么安排的呀?", pitch])
+    assert "pitch_too_early" not in asked_first[2][1], asked_first  # asked, though no need came out of it
+    straight = said("fund_sip_young_worker", ["您好,办工资卡是吧。", pitch])
+    assert "pitch_too_early" in straight[1][1], straight
