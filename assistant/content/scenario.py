@@ -158,6 +158,8 @@ class Reactions(Strict):
     continue_: list[str] = Field(min_length=2, alias="continue")  # neutral: the customer listens, waits for more
     probe_more: list[str] = Field(min_length=2)  # a vague needs question: the customer gives little
     pitch_too_early: list[str] = Field(min_length=2)  # a pitch before any need is known
+    # the same after a needs question that reached no need: "not now", never "you have not asked" (else the above)
+    pushed_after_asking: list[str] = []
     off_topic: list[str] = Field(min_length=2)
     rude: list[str] = Field(min_length=2)
     violation: list[str] = Field(min_length=2)  # a promise of returns or pressure: the customer turns wary

@@ -427,7 +427,8 @@ def respond(
     elif not t.said_something_new and not state.done:
         _service_reaction(t)
     _keep_patience(t)
-    state.situation_asked = state.situation_asked or t.asks_about_customer
+    # a needs question, not small talk about its name or job, is asking about its situation
+    state.situation_asked = state.situation_asked or ("needs_question" in t.moves and t.analysis.is_question)
     if not t.said_something:
         t.act("greeting" if "greeting" in t.moves and state.turn == 1 else "continue")
     reply = realiser.realise(t.acts, scenario, state)
@@ -590,10 +591,10 @@ def _pitch_or_decision(t: _Turn) -> None:
     pitched = _is_pitch(t)
     if pitched:
         t.moves.add("presentation")
-    if pitched and not s.revealed and not s.situation_asked and scenario.needs_to_accept > 0:
-        # "你还没问我啥情况呢" only when nobody asked: a needs question that reached no need was still asked
+    if pitched and not s.revealed and scenario.needs_to_accept > 0:
         _pushed_early(t)
-        t.act("pitch_too_early")
+        # "你还没问我啥情况呢" only when nobody asked: after a needs question that reached no need, "not now"
+        t.act("pitch_too_early", "asked" if s.situation_asked else "")
     elif s.open_objection is None and not t.settled_now and t.room() and t.raise_next(_plain_moves(t)):
         pass
     elif t.moves & DECISION_MOVES and not _asks_only_a_fact(t):
@@ -604,7 +605,7 @@ def _pitch_or_decision(t: _Turn) -> None:
             t.act("choose", t.pick(t.choice))
         elif s.open_objection is None and not t.said_something and not t.asked_to_do:
             # (asked to sign as well, it goes along with that rather than say it is not ready)
-            if not s.revealed and not s.situation_asked and scenario.needs_to_accept > 0:
+            if not s.revealed and scenario.needs_to_accept > 0:
                 _pushed_early(t)  # asked to decide before being asked anything
             later = t.choice.deferring() if t.choice else None
             if later:

@@ -140,6 +140,8 @@ class TemplateRealiser:
 
     def lines(self, act: CustomerAct, scenario: Scenario) -> list[str]:
         persona, reactions = scenario.persona, scenario.reactions
+        if act.kind == "pitch_too_early" and act.ref == "asked":
+            return reactions.pushed_after_asking or reactions.pitch_too_early
         if act.kind in REACTIONS:
             return getattr(reactions, "continue_" if act.kind == "continue" else act.kind)
         if act.kind == "opening":

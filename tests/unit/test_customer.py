@@ -299,9 +299,12 @@ def test_a_spoken_opener_is_not_said_twice_in_one_reply():
     assert without_repeated_opener("行,我看过了。", "要得。") == "行,我看过了。"  # not said before
 
 
-def test_a_pitch_after_its_situation_was_asked_is_not_called_too_early():
+def test_a_pitch_after_its_situation_was_asked_is_pushed_back_without_saying_nobody_asked():
     pitch = "我们有个基金定投,每月工资到账自动扣几百,您要不要试试?"
+    reactions = all_scenarios()["fund_sip_young_worker"].reactions
     asked_first = said("fund_sip_young_worker", ["您好,办工资卡是吧。", "您平时工资怎么安排的呀?", pitch])
-    assert "pitch_too_early" not in asked_first[2][1], asked_first  # asked, though no need came out of it
+    # asked, though no need came out of it: "not now", never "你还没问我啥情况呢"
+    assert "pitch_too_early:asked" in asked_first[2][1], asked_first
+    assert asked_first[2][0] in reactions.pushed_after_asking
     straight = said("fund_sip_young_worker", ["您好,办工资卡是吧。", pitch])
-    assert "pitch_too_early" in straight[1][1], straight
+    assert "pitch_too_early" in straight[1][1] and straight[1][0] in reactions.pitch_too_early, straight
