@@ -193,6 +193,16 @@ class _Turn:
         """The short yes the turn's last question expects ("带齐了"), or None: read once, jieba tags it."""
         return yes_to(self.analysis.text)
 
+    @cached_property
+    def winding_up(self) -> bool:
+        """ "还有别的要办吗?": the staff winds up (read once: three steps of a turn ask)."""
+        return asks_anything_else(self.analysis.text)
+
+    @cached_property
+    def asks_for_concerns(self) -> bool:
+        """ "还有什么不放心的?": invited to say what still worries it."""
+        return self.winding_up and asks_for_concerns(self.analysis.text)
+
     @property
     def asks_about_customer(self) -> bool:
         """A question about the customer's own situation (a personal topic or a needs question)."""
@@ -314,7 +324,7 @@ def _answer_personal(t: _Turn) -> bool:
     """Questions about the customer itself: a hidden need the question reaches, else the fact, else a polite
     non-answer. The same fact every time it is asked."""
     s, persona = t.state, t.scenario.persona
-    if asks_anything_else(t.analysis.text):
+    if t.winding_up:
         return False  # "还有别的事吗?" winds up: not a question about its afternoon ("一点半得回去开会")
     answered = False
     unknown_said = False
@@ -525,7 +535,7 @@ def _weigh_open_worry(t: _Turn) -> None:
         t.act("acknowledge")
     elif t.moves & (PITCH_MOVES | DECISION_MOVES) and not t.analysis.personal:
         _press_worry(t, current)
-    elif asks_for_concerns(t.analysis.text):
+    elif t.asks_for_concerns:
         # "还有什么不放心的?" with a worry still open: it says it again (asked for it, no dodge to hold against anyone)
         t.pressing = True
         t.act("dodged", current.id)
@@ -594,7 +604,7 @@ def _pitch_or_decision(t: _Turn) -> None:
     if pitched and not s.revealed and scenario.needs_to_accept > 0:
         _pushed_early(t)
         # "你还没问我啥情况呢" only when nobody asked: after a needs question that reached no need, "not now"
-        t.act("pitch_too_early", "asked" if s.situation_asked else "")
+        t.act("pushed_after_asking" if s.situation_asked else "pitch_too_early")
     elif s.open_objection is None and not t.settled_now and t.room() and t.raise_next(_plain_moves(t)):
         pass
     elif t.moves & DECISION_MOVES and not _asks_only_a_fact(t):
@@ -682,7 +692,7 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
     s, analysis = t.state, t.analysis
     if t.asked_to_do:
         return "request"  # asked to sign, type the PIN, hand over the card: it goes along
-    if asks_anything_else(analysis.text):
+    if t.winding_up:
         return "nothing_else"  # "还有别的要办吗?"
     if t.choice:
         # a choice put to it ends the turn: it takes an option, whatever else the turn did ("密码对了。五千都要一百

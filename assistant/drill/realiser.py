@@ -26,6 +26,7 @@ REACTIONS = {
     "continue",
     "probe_more",
     "pitch_too_early",
+    "pushed_after_asking",
     "off_topic",
     "rude",
     "violation",
@@ -64,7 +65,10 @@ KIN = {
     "after_accept": ("comply",),
     "waiting_to_leave": ("nothing_else",),
     "nothing_else": ("waiting_to_leave",),
+    "pushed_after_asking": ("off_topic",),  # "not now" said out: "咱先办正事吧"
 }
+# An optional reaction a scenario may leave out is worded as the reaction it refines.
+STANDS_IN = {"pushed_after_asking": "pitch_too_early"}
 FILLERS = {"continue", "probe_more"}  # replies that say nothing: counted by the customer bench (at most 10%)
 
 
@@ -140,10 +144,9 @@ class TemplateRealiser:
 
     def lines(self, act: CustomerAct, scenario: Scenario) -> list[str]:
         persona, reactions = scenario.persona, scenario.reactions
-        if act.kind == "pitch_too_early" and act.ref == "asked":
-            return reactions.pushed_after_asking or reactions.pitch_too_early
         if act.kind in REACTIONS:
-            return getattr(reactions, "continue_" if act.kind == "continue" else act.kind)
+            lines = getattr(reactions, "continue_" if act.kind == "continue" else act.kind)
+            return lines or self.lines(CustomerAct(STANDS_IN[act.kind]), scenario)
         if act.kind == "opening":
             return scenario.opening
         if act.kind == "fact":

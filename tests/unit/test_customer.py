@@ -304,7 +304,17 @@ def test_a_pitch_after_its_situation_was_asked_is_pushed_back_without_saying_nob
     reactions = all_scenarios()["fund_sip_young_worker"].reactions
     asked_first = said("fund_sip_young_worker", ["您好,办工资卡是吧。", "您平时工资怎么安排的呀?", pitch])
     # asked, though no need came out of it: "not now", never "你还没问我啥情况呢"
-    assert "pitch_too_early:asked" in asked_first[2][1], asked_first
+    assert "pushed_after_asking" in asked_first[2][1], asked_first
     assert asked_first[2][0] in reactions.pushed_after_asking
     straight = said("fund_sip_young_worker", ["您好,办工资卡是吧。", pitch])
     assert "pitch_too_early" in straight[1][1] and straight[1][0] in reactions.pitch_too_early, straight
+
+
+def test_not_now_falls_back_to_the_early_pitch_lines_and_then_to_getting_on_with_the_business():
+    scenario = all_scenarios()["fund_sip_young_worker"]
+    realiser = TemplateRealiser()
+    bare = scenario.model_copy(update={"reactions": scenario.reactions.model_copy(update={"pushed_after_asking": []})})
+    # a scenario without its own "not now" lines says its early-pitch ones
+    assert realiser.lines(CustomerAct("pushed_after_asking"), bare) == scenario.reactions.pitch_too_early
+    # every "not now" said: a fresh "let us get on with it", never the same line word for word
+    assert realiser.kin(CustomerAct("pushed_after_asking"), scenario) == scenario.reactions.off_topic
