@@ -202,3 +202,43 @@ def warm_up() -> None:
 def asks_about_relative(question: str) -> bool:
     """A question about a relative ("老爷子多大岁数了?"), not about the customer with a relative ("您和老伴住附近吧?")."""
     return bool(RELATIVE.search(question)) and not re.search("[您你](?:和|跟|与|同|们)", question)
+
+
+# What kind of answer a question wants, when its question word says so exactly: a time ("几号发工资?") or a figure
+# ("开了几家店?"). A persona fact with nothing of that kind does not answer it: reviewers judged "到手九千左右" to
+# "几号发工资?" beside the point, where a customer who has no such fact says it is not sure.
+_WANTS_TIME = re.compile("几号|哪天|哪一天|几月|哪个月|什么时候|啥时候|啥时|多会儿|几点|哪会儿")
+# "那几台机器", "前几天", "好几年" say "some", and "哪几个字" asks how a name is written: no figure is asked
+_WANTS_FIGURE = re.compile(
+    "多少|哪一?年|(?<![那这前后头好最哪十0-9])几(?:[个家口位人万千百岁年次天张套笔间趟回台辆]|十|百|千|万)(?!字)|多大(?!的)|多久"
+    "|多长|多远"
+)
+# a point in time or how long ago: "每月到手九千" does not say which day the pay comes; "等了二十来分钟" says when
+# it came; a year asked ("哪年生的?", "哪年开的户?") is answered by a figure ("二十六", "十来年了")
+_TIME = re.compile(
+    "[0-9零一二两三四五六七八九十]+ *[号日月点年岁]|周[一二三四五六日末]|礼拜|星期|早上|晚上|中午|午休|上午|下午|"
+    "[昨今明后前去]天|[今明去前]年|刚|马上|过年|[月年]底|[月年]初|节|季度|[上下]个?月|[上下]周|[上下]礼拜|以后|之前|"
+    "待会|一会|现在|最近|这两天|早就|白天|夜里|平时|分钟|小时|钟头|半天"
+)
+_FIGURE = re.compile("[0-9零一二两三四五六七八九十百千万几俩仨半]|好些|不少|没多少|不多")
+# a fact that says it has none ("没开手机银行", "从没买过") answers any detail of it
+_NONE = re.compile("没|未|从不|不用|不会|不愿|不想|不肯|不买|不炒|不碰")
+
+
+def wanted_answer(text: str) -> str | None:
+    """ "time" or "figure" when the last clause of the turn's last question asks for one, else None ("我在这儿做了
+    十几年了,您怎么称呼?" asks a name)."""
+    question = re.split("[,,]", last_question(text).rstrip("??。!! "))[-1]
+    if _WANTS_TIME.search(question):
+        return "time"
+    if _WANTS_FIGURE.search(question):
+        return "figure"
+    return None
+
+
+def gives_answer(kind: str | None, value: str, lines: list[str]) -> bool:
+    """Whether a persona fact (its value for the trainer, its spoken lines) can answer a question that wants this
+    kind of answer."""
+    if kind is None or _NONE.search(value):
+        return True
+    return any((_TIME if kind == "time" else _FIGURE).search(line) for line in lines)

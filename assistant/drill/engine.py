@@ -28,6 +28,8 @@ from assistant.drill.asking import (
     asks_about_relative,
     asks_anything_else,
     asks_for_concerns,
+    gives_answer,
+    wanted_answer,
     asks_yes_or_no,
     last_question,
     offered_choice,
@@ -332,7 +334,11 @@ def _answer_personal(t: _Turn) -> bool:
     if asks_about_relative(t.analysis.question_text):
         # "老爷子今年多大岁数了?" asks about the father: its family, not its own age
         asked = ["family" if a in ABOUT_A_RELATIVE else a for a in asked]
-    for topic in list(dict.fromkeys(asked))[:MAX_FACTS_A_TURN]:
+    topics = list(dict.fromkeys(asked))
+    # one question about one topic that wants a time or a figure ("几号发工资?") the fact does not hold: a customer
+    # without that fact says it is not sure, never the fact beside it ("到手九千左右")
+    detail = wanted_answer(t.analysis.text) if len(topics) == 1 and len(t.analysis.question_text.split()) == 1 else None
+    for topic in topics[:MAX_FACTS_A_TURN]:
         if len(t.acts) >= MAX_ACTS_A_REPLY:
             break  # a need told and a fact already: a third piece reads like a form being recited
         reached = [n for n in t.scenario.needs if topic in n.topics and n.id not in s.revealed]
@@ -347,7 +353,8 @@ def _answer_personal(t: _Turn) -> bool:
             if topic not in persona.facts:
                 answered = True
                 continue
-        if topic in persona.facts:
+        fact = persona.facts.get(topic)
+        if fact and gives_answer(detail, fact.value, fact.lines):
             _tell_fact(t, topic)
         elif not unknown_said and last_question(t.analysis.text):  # "您放心,我给您记着呢" asks nothing
             unknown_said = True

@@ -8,8 +8,10 @@ from assistant.drill.asking import (
     asks_anything_else,
     asks_for_concerns,
     asks_yes_or_no,
+    gives_answer,
     offered_choice,
     reflect,
+    wanted_answer,
     yes_to,
 )
 from assistant.text import normalize
@@ -126,3 +128,30 @@ def test_what_the_staff_wraps_around_an_option_is_not_said_back(line, first, sec
 def test_anything_else_and_an_invitation_to_say_what_still_worries(line, winds_up, invites_concerns):
     assert asks_anything_else(normalize(line)) == winds_up
     assert asks_for_concerns(normalize(line)) == invites_concerns
+
+
+@pytest.mark.parametrize(
+    "question, wanted",
+    [
+        ("您公司一般几号发工资呀?", "time"),
+        ("这钱啥时候要用?", "time"),
+        ("现在一共开了几家店?", "figure"),
+        ("您是哪一年生的?", "figure"),  # a year: "二十六" answers it
+        ("等了多久了?", "figure"),
+        ("大厅那几台机器您用过吗?", None),  # "那几台" says "those", it asks no figure
+        ("您这名字是哪几个字?", None),
+        ("我在这儿做了十几年了,您怎么称呼?", None),  # the figure is the staff's, the question asks a name
+        ("您能接受多大的波动?", None),  # a degree, not a figure
+    ],
+)
+def test_a_question_word_says_when_a_time_or_a_figure_is_wanted(question, wanted):
+    assert wanted_answer(question) == wanted
+
+
+def test_a_fact_without_the_time_or_figure_asked_does_not_answer():
+    assert not gives_answer("time", "月薪到手九千左右", ["工资到手九千左右吧。"])  # a period is not a pay day
+    assert gives_answer("time", "父亲下周手术", ["下周我爸做手术。"])
+    assert gives_answer("figure", "两家店", ["开了两家店。"])
+    assert not gives_answer("figure", "开饭馆", ["开川菜馆的。"])
+    assert gives_answer("figure", "没开手机银行", ["没弄那个。"])  # it has none: that answers any detail of it
+    assert gives_answer(None, "开饭馆", ["开川菜馆的。"])
