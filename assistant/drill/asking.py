@@ -228,7 +228,7 @@ _NONE = re.compile("没|未|从不|不用|不会|不愿|不想|不肯|不买|不
 def wanted_answer(text: str) -> str | None:
     """ "time" or "figure" when the last clause of the turn's last question asks for one, else None ("我在这儿做了
     十几年了,您怎么称呼?" asks a name)."""
-    question = re.split("[,,]", last_question(text).rstrip("??。!! "))[-1]
+    question = re.split("[,,]", _last_question_bare(text))[-1]
     if _WANTS_TIME.search(question):
         return "time"
     if _WANTS_FIGURE.search(question):

@@ -28,11 +28,11 @@ from assistant.drill.asking import (
     asks_about_relative,
     asks_anything_else,
     asks_for_concerns,
-    gives_answer,
-    wanted_answer,
     asks_yes_or_no,
+    gives_answer,
     last_question,
     offered_choice,
+    wanted_answer,
     yes_to,
 )
 from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
