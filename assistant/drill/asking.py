@@ -141,6 +141,11 @@ def _last_question_bare(text: str) -> str:
     return re.sub("[??。!!~ ]+$", "", last_question(text))
 
 
+def _last_asking_clause(text: str) -> str:
+    """The last clause of the last question ("我在这儿十几年了,您怎么称呼" → "您怎么称呼"): what is asked."""
+    return re.split(f"[{_CLAUSE_MARKS}]", _last_question_bare(text))[-1]
+
+
 def asks_yes_or_no(text: str) -> bool:
     """A proposal put for a yes or a no ("这样分您看行不行?", "今天就办,好吗?")."""
     return bool(_YES_NO.search(_last_question_bare(text)))
@@ -171,7 +176,7 @@ _HAVE = re.compile("^(?:有没有|有冇)|有[\u4e00-\u9fff]{1,8}吗$")
 def yes_to(text: str) -> str | None:
     """The short yes a question about a state of things expects, in its own verb: "带齐了没?" → "带齐了", "是法人本人
     来办的吧?" → "对", "有没有带印章?" → "有"; None when the last question is not of that kind."""
-    question = re.split(f"[{_CLAUSE_MARKS}]", _last_question_bare(text))[-1]
+    question = _last_asking_clause(text)
     if _DONE_YET.search(question) or _DID_IT.search(question):
         return _done_verb(question) + "了"
     if _IS_IT.search(question):
@@ -228,7 +233,7 @@ _NONE = re.compile("没|未|从不|不用|不会|不愿|不想|不肯|不买|不
 def wanted_answer(text: str) -> str | None:
     """ "time" or "figure" when the last clause of the turn's last question asks for one, else None ("我在这儿做了
     十几年了,您怎么称呼?" asks a name)."""
-    question = re.split("[,,]", _last_question_bare(text))[-1]
+    question = _last_asking_clause(text)
     if _WANTS_TIME.search(question):
         return "time"
     if _WANTS_FIGURE.search(question):
