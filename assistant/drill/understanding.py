@@ -29,8 +29,10 @@ from assistant.retrieval import get_searcher
 from assistant.text import normalize
 
 log = logging.getLogger(__name__)
-_CLAUSE_TRIM = " ,,。;;\n"  # characters stripped from both ends of a clause
-_CLAUSE_SPLIT = re.compile(r"(?<=[。!?;!?;\n,,])")  # split after the mark: a clause keeps its "?"
+_CLAUSE_TRIM = " ,,。;;\n()"  # characters stripped from both ends of a clause
+# split after the mark (a clause keeps its "?"), and around a stage direction: "(点钞机过钞)您这五千做什么用?" asks
+# its question alone, not glued to what the staff is doing
+_CLAUSE_SPLIT = re.compile(r"(?<=[。!?;!?;\n,,)])|(?=\()")
 QUESTION_MARKS = ("?", "?", "吗", "呢", "请问", "有没有", "是不是", "要不要", "能不能", "需不需要", "会不会", "是否")
 # Question words that also appear in statements (几分钟就好了, 到期拿多少): they ask only when addressed to the customer.
 WEAK_QUESTION_MARKS = ("多少", "什么", "哪", "怎么", "几", "多久", "多大", "啥", "咋")
@@ -39,7 +41,7 @@ SECOND_TOPIC_THRESHOLD = 0.85
 # topic the model gave below 0.85 was judged bad 9 times in 9 ("跟你讲过了……" to a question about something else),
 # at 0.83 or more good 6 times in 7.
 SURE_ASKED = 0.85
-MAX_QUESTION_PIECES = 1  # asking clauses looked at alone (each one more embedding: ~20-40 ms for a short clause)
+MAX_QUESTION_PIECES = 2  # asking clauses looked at alone, in one batch (each one more: ~10-20 ms for a short clause)
 MIN_CONTEXT_CHARS = 12  # ...when the rest of the turn is long enough to drown them
 MAX_ANALYSED_CHARS = 1000  # a pasted essay is analysed on its first 1,000 characters: bounded cost, same answer
 

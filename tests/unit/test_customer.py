@@ -43,6 +43,21 @@ def test_a_personal_question_in_other_words_gets_the_persona_fact(scenario_id, q
     assert any(line in reply for line in fact_lines(scenario_id, topic))
 
 
+def test_two_questions_after_a_stage_direction_are_both_heard():
+    # "(点钞机过钞)" is what the staff does, not part of the question after it; each question is looked at alone
+    turn = "(系统通过,点钞机过钞)您这五千是给家里用,还是给工人开工钱?师傅您贵姓?"
+    analysis = get_understanding().analyse(turn, "counter_7step_withdrawal")
+    assert {"money_purpose", "name"} <= set(analysis.personal), analysis.personal
+
+
+def test_a_time_the_facts_do_not_hold_gets_a_non_answer_not_the_fact_beside_it():
+    persona = all_scenarios()["fund_sip_young_worker"].persona
+    reply, events = said("fund_sip_young_worker", ["您好,欢迎光临。", "您单位每个月几号发工资呀?"])[1]
+    assert "fact:income" not in events and reply in persona.unknown, (reply, events)
+    reply, events = said("fund_sip_young_worker", ["您好,欢迎光临。", "您每个月工资到手大概多少?"])[1]
+    assert "fact:income" in events, (reply, events)  # the figure it does hold
+
+
 def test_the_same_fact_every_time_it_is_asked_and_said_as_already_told():
     persona = all_scenarios()["counter_7step_withdrawal"].persona
     turns = said("counter_7step_withdrawal", ["您好。", "您今年多大岁数了?", "好的。", "刚才没听清,您多大年纪来着?"])
