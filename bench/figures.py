@@ -524,6 +524,14 @@ def run_tagged_bench(name: str) -> int:
     return 0
 
 
+def _listed_at(revision: str, folder: str) -> list[str]:
+    """The paths under a folder of the repository at a git revision (what the corpus held then)."""
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-tree", "--name-only", revision, f"{folder}/"], capture_output=True, text=True)
+    return listed.stdout.split()
+
+
 def run_tagged_comparison(name: str, since: str) -> int:
     """Leave one writer out, twice over the same held-out lines: a model trained without the lines added to the set
     after git revision `since`, and one trained with them; figures on the earlier lines and on the added ones apart."""
@@ -537,9 +545,8 @@ def run_tagged_comparison(name: str, since: str) -> int:
     settings = get_settings()
     corpus = load_corpus(settings.kb_dir / "understanding")
     folder = f"scripts_kb/understanding/{name}"
-    listed = subprocess.run(["git", "ls-tree", "--name-only", since, f"{folder}/"], capture_output=True, text=True)
     earlier: set[str] = set()
-    for path in listed.stdout.split():
+    for path in _listed_at(since, folder):
         shown = subprocess.run(["git", "show", f"{since}:{path}"], capture_output=True, text=True, check=True)
         earlier |= {item["text"] for item in (yaml.safe_load(shown.stdout) or {}).get("items", [])}
     embeddings = nlu_model.corpus_embeddings(corpus, get_searcher().embedder, settings.var_dir / "nlu")
@@ -644,8 +651,6 @@ def run_understanding_comparison(since: str) -> int:
     on the earlier writers, and by one trained on every other writer, new ones included. The first is wording from
     writers no model had seen anyone like; the gap says what the new voices teach. (The earlier writers' own
     leave-one-out figures are the plain `bench understanding`.)"""
-    import subprocess
-
     from assistant.drill.understanding import get_understanding
     from assistant.nlu import model as nlu_model
     from assistant.nlu.corpus import load_corpus
@@ -656,10 +661,7 @@ def run_understanding_comparison(since: str) -> int:
     model = get_understanding().model
     thresholds = (model.moves.threshold, model.acts.threshold, model.compliance.threshold)
     corpus = load_corpus(settings.kb_dir / "understanding")
-    listed = subprocess.run(
-        ["git", "ls-tree", "--name-only", since, "scripts_kb/understanding/corpus/"], capture_output=True, text=True
-    )
-    earlier = {path.rsplit("/", 1)[-1] for path in listed.stdout.split()}
+    earlier = {path.rsplit("/", 1)[-1] for path in _listed_at(since, "scripts_kb/understanding/corpus")}
     writers = sorted({u.writer for u in corpus.utterances})
     new = [w for w in writers if w not in earlier]
     if not new:
