@@ -26,6 +26,7 @@ from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, 
 from assistant.drill.asking import (
     Choice,
     asks_about_relative,
+    asks_again,
     asks_anything_else,
     asks_for_concerns,
     asks_yes_or_no,
@@ -354,26 +355,37 @@ def _answer_personal(t: _Turn) -> bool:
                 answered = True
                 continue
         fact = persona.facts.get(topic)
-        if fact and gives_answer(detail, fact.value, fact.lines):
-            _tell_fact(t, topic)
-        elif not unknown_said and last_question(t.analysis.text):  # "您放心,我给您记着呢" asks nothing
-            unknown_said = True
+        told = fact is not None and gives_answer(detail, fact.value, fact.lines) and _tell_fact(t, topic)
+        # near a fact it has told, the question is something beside it: "not sure", unless the model barely heard
+        # it, the reply already answers, or the turn asks for a decision ("按我刚说的存,还是……?"), which comes next
+        beside_told = fact is not None and topic in s.told
+        if beside_told and (topic not in t.analysis.sure_asked or t.said_something or _asks_to_decide(t)):
+            continue
+        if not told and not unknown_said and last_question(t.analysis.text):
+            unknown_said = True  # "您放心,我给您记着呢" asks nothing
             t.act("unknown")
         answered = True
     return answered
 
 
-def _tell_fact(t: _Turn, topic: str) -> None:
-    """A fact about itself, once a reply; told again ("我刚说了,……") only when plainly asked again, not when the
-    staff just mentions the subject ("微信会用的话,手机银行上手也快") or the model barely hears the topic."""
+def _asks_to_decide(t: _Turn) -> bool:
+    """The turn puts a choice or a proposal to the customer."""
+    return bool(t.choice) or "decide" in t.analysis.requests or asks_yes_or_no(t.analysis.text)
+
+
+def _tell_fact(t: _Turn, topic: str) -> bool:
+    """A fact about itself, once a reply; told again ("我刚说了,……") only when the staff says it asks again, not
+    when it asks something near it ("九千里头能剩多少?"), mentions the subject ("微信会用的话,手机银行上手也快") or
+    the model barely hears the topic ("您号多少来着?" is no question about the amount)."""
     s, analysis = t.state, t.analysis
     if any(a.kind == "fact" and a.ref == topic for a in t.acts):
-        return
-    if topic in s.told and not (analysis.is_question and topic in analysis.sure_asked):
-        return  # "您号多少来着?" read, barely, as the amount again: "跟你讲过了,三十二万" would answer beside it
+        return True
+    if topic in s.told and not (analysis.is_question and topic in analysis.sure_asked and asks_again(analysis.text)):
+        return False  # asked plainly about it again without saying so: something beside it, which it cannot say
     t.act("fact", topic, again=topic in s.told)
     if topic not in s.told:
         s.told.append(topic)
+    return True
 
 
 def _without_need_topics(analysis: TurnAnalysis, scenario: Scenario, needs: list[str]) -> TurnAnalysis:

@@ -5,6 +5,7 @@ import pytest
 
 from assistant.drill.asking import (
     asks_about_relative,
+    asks_again,
     asks_anything_else,
     asks_for_concerns,
     asks_yes_or_no,
@@ -155,3 +156,16 @@ def test_a_fact_without_the_time_or_figure_asked_does_not_answer():
     assert not gives_answer("figure", "开饭馆", ["开川菜馆的。"])
     assert gives_answer("figure", "没开手机银行", ["没弄那个。"])  # it has none: that answers any detail of it
     assert gives_answer(None, "开饭馆", ["开川菜馆的。"])
+
+
+@pytest.mark.parametrize(
+    "line, again",
+    [
+        ("不好意思没听清,您贵姓来着?", True),
+        ("金额再跟我说一遍?", True),
+        ("您号多少来着?", False),  # "来着" alone: a question about something else it half-remembers
+        ("九千里头房租吃饭大概花多少?", False),
+    ],
+)
+def test_a_question_asked_again_says_so(line, again):
+    assert asks_again(line) == again
