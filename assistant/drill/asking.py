@@ -215,6 +215,18 @@ def asks_again(text: str) -> bool:
     return bool(_ASKED_AGAIN.search(text))
 
 
+# "印章带来了吗?", "卡带着吧?", "存折在身上不?": whether it has the things with it, which it hands over or says it
+# has; never a question about itself (reviewers found "在对公窗口等了二十来分钟" and the savings it holds told instead)
+_BROUGHT = re.compile("带(?:了|来|齐|着|上|的|没带)|带没带|在身上|在手上")
+
+
+def asks_if_brought(question_text: str) -> bool:
+    """Every question of the turn (its asking clauses, space-joined) asks whether the customer has brought something
+    (its documents, seals, card); "手机银行装了没?存折带着吧?" also asks about its phone."""
+    questions = question_text.split()
+    return bool(questions) and all(_BROUGHT.search(q) for q in questions)
+
+
 def asks_about_relative(question: str) -> bool:
     """A question about a relative ("老爷子多大岁数了?"), not about the customer with a relative ("您和老伴住附近吧?")."""
     return bool(RELATIVE.search(question)) and not re.search("[您你](?:和|跟|与|同|们)", question)

@@ -29,6 +29,7 @@ from assistant.drill.asking import (
     asks_again,
     asks_anything_else,
     asks_for_concerns,
+    asks_if_brought,
     asks_yes_or_no,
     gives_answer,
     last_question,
@@ -174,6 +175,8 @@ class _Turn:
             # "证件和卡都还给您": handed back, not asked for; what it is asked to do with them comes next ("核对一下")
             asked = [r for r in asked if r != "hand_over"]
         self.asked_to_do = asked[0] if asked else None
+        if self.asked_to_do is None and not self.violated and asks_if_brought(analysis.question_text) and not self.yes:
+            self.asked_to_do = "hand_over"  # "卡和身份证带着吧?存折在身上不?": it shows them
         if self.asked_to_do in ("check", "fill_in") and "evaluation_request" in self.moves:
             # "您对完没问题的话,麻烦给我打个分" / "评价器上帮我点一下": the rating is what is asked now
             self.asked_to_do = None
@@ -331,7 +334,9 @@ def _answer_personal(t: _Turn) -> bool:
         return False  # "还有别的事吗?" winds up: not a question about its afternoon ("一点半得回去开会")
     answered = False
     unknown_said = False
-    asked = [r for r in t.analysis.requests if r in persona.facts] + t.analysis.personal
+    asked = [r for r in t.analysis.requests if r in persona.facts]
+    if not asks_if_brought(t.analysis.question_text):
+        asked += t.analysis.personal
     if asks_about_relative(t.analysis.question_text):
         # "老爷子今年多大岁数了?" asks about the father: its family, not its own age
         asked = ["family" if a in ABOUT_A_RELATIVE else a for a in asked]

@@ -6,6 +6,7 @@ import pytest
 from assistant.drill.asking import (
     asks_about_relative,
     asks_again,
+    asks_if_brought,
     asks_anything_else,
     asks_for_concerns,
     asks_yes_or_no,
@@ -169,3 +170,11 @@ def test_a_fact_without_the_time_or_figure_asked_does_not_answer():
 )
 def test_a_question_asked_again_says_so(line, again):
     assert asks_again(line) == again
+
+
+def test_a_question_whether_it_brought_its_things_is_told_apart_from_one_about_itself():
+    assert asks_if_brought("财务章和法人名章,您带来了吗?")
+    assert asks_if_brought("卡和身份证带着吧? 老爷子的存折也在身上不?")
+    assert not asks_if_brought("您手机上装手机银行没? 存折您带着呢吧?")  # one of them asks about its phone
+    assert not asks_if_brought("我带您过去好吗?")  # the staff takes it somewhere
+    assert not asks_if_brought("")
