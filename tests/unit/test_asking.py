@@ -6,9 +6,9 @@ import pytest
 from assistant.drill.asking import (
     asks_about_relative,
     asks_again,
-    asks_if_brought,
     asks_anything_else,
     asks_for_concerns,
+    asks_if_brought,
     asks_yes_or_no,
     gives_answer,
     offered_choice,
