@@ -102,9 +102,23 @@ class Objection(Strict):
     topics: list[str] = []
 
 
+Relation = Literal["parents", "spouse", "partner", "children"]  # the kin relations a question can name
+
+
 class Fact(Strict):
     value: str  # the fact in a few words, for the trainer: every line must say the same
     lines: list[str] = Field(min_length=1)  # ways the customer says it, in its own voice
+    # the family fact told one relative at a time: "您爸是在老家嘛?" is answered with the parents alone, not the whole
+    # household recited (reviewers: "像照着人设念"); each part says what the value says of that relative
+    parts: dict[Relation, list[str]] = {}
+
+    @field_validator("parts")
+    @classmethod
+    def _parts_have_lines(cls, parts: dict) -> dict:
+        for relation, lines in parts.items():
+            if not lines:
+                raise ValueError(f"parts.{relation}: give at least one line")
+        return parts
 
 
 class Voice(Strict):
@@ -136,6 +150,15 @@ class Persona(Strict):
     unknown: list[str] = Field(min_length=2)  # asked about itself beyond its facts: in character, non-committal
     again: list[str] = Field(min_length=1)  # said before a fact it has already told ("刚不是说了嘛,")
     voice: Voice = Field(default_factory=Voice)  # how the browser reads its lines aloud (the chat page)
+
+    def fact(self, ref: str) -> Optional[Fact]:
+        """The fact a customer act names: a topic ("family"), or one relative of it ("family.parents")."""
+        topic, _, relation = ref.partition(".")
+        fact = self.facts.get(topic)
+        if fact is None or not relation:
+            return fact
+        lines = fact.parts.get(relation)  # type: ignore[call-overload]
+        return Fact(value=" ".join(lines), lines=lines) if lines else None
 
 
 class CustomerQuestion(Strict):

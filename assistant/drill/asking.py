@@ -32,10 +32,16 @@ _ANYTHING = "(?:还有|有没有|还要)(?:别的|其他|其它|什么|啥|哪�
 _CONCERNS = "问题|要问|不放心|顾虑|担心|疑问|不清楚|不明白"
 _ANYTHING_ELSE = re.compile(f"{_ANYTHING}(?:事|业务|要办|需要|{_CONCERNS})")
 _ANY_CONCERN = re.compile(f"{_ANYTHING}(?:{_CONCERNS})")
-# kinship terms: a question with one of these asks about the relative, not the customer
-RELATIVE = re.compile(
-    "老爷子|老太太|老人家|父亲|母亲|爸|妈|老伴|爱人|老公|老婆|丈夫|妻子|儿子|女儿|闺女|孩子|小孩|孙子|孙女"
-)
+# kinship terms by the relation they name (a closed class of the language): a question with one of these asks about
+# the relative, not the customer, and is answered by what the customer says of that relative alone
+KIN = {
+    # "老人家", "大妈", "先生" and "太太" are also said to the customer itself ("老人家您慢点", "陈先生好")
+    "parents": "老爷子|老太太|父亲|母亲|父母|爸|(?<![大姑舅姨])妈|爹|老人(?!家)",
+    "spouse": "老伴|爱人|老公|老婆|丈夫|妻子|媳妇",
+    "partner": "女朋友|男朋友|对象|未婚妻|未婚夫",
+    "children": "儿子|女儿|闺女|孩子|小孩|娃|子女|孙子|孙女",
+}
+RELATIVE = re.compile("|".join(KIN.values()))
 
 
 @dataclass(frozen=True)
@@ -230,6 +236,13 @@ def asks_if_brought(question_text: str) -> bool:
 def asks_about_relative(question: str) -> bool:
     """A question about a relative ("老爷子多大岁数了?"), not about the customer with a relative ("您和老伴住附近吧?")."""
     return bool(RELATIVE.search(question)) and not re.search("[您你](?:和|跟|与|同|们)", question)
+
+
+def relatives_asked(question: str) -> set[str]:
+    """The relations (KIN) a question about a relative names: "您爸是在老家嘛?" → {"parents"}."""
+    if not asks_about_relative(question):
+        return set()
+    return {relation for relation, terms in KIN.items() if re.search(terms, question)}
 
 
 # What kind of answer a question wants, when its question word says so exactly: a time ("几号发工资?") or a figure

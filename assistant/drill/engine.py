@@ -25,7 +25,7 @@ from functools import cached_property
 from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Persona, Scenario
 from assistant.drill.asking import (
     Choice,
-    asks_about_relative,
+    relatives_asked,
     asks_again,
     asks_anything_else,
     asks_for_concerns,
@@ -337,7 +337,8 @@ def _answer_personal(t: _Turn) -> bool:
     asked = [r for r in t.analysis.requests if r in persona.facts]
     if not asks_if_brought(t.analysis.question_text):
         asked += t.analysis.personal
-    if asks_about_relative(t.analysis.question_text):
+    relatives = relatives_asked(t.analysis.question_text)
+    if relatives:
         # "老爷子今年多大岁数了?" asks about the father: its family, not its own age
         asked = ["family" if a in ABOUT_A_RELATIVE else a for a in asked]
     topics = list(dict.fromkeys(asked))
@@ -359,11 +360,12 @@ def _answer_personal(t: _Turn) -> bool:
             if topic not in persona.facts:
                 answered = True
                 continue
-        fact = persona.facts.get(topic)
-        told = fact is not None and gives_answer(detail, fact.value, fact.lines) and _tell_fact(t, topic)
+        ref = _one_relative(topic, relatives, persona)
+        fact = persona.fact(ref)
+        told = fact is not None and gives_answer(detail, fact.value, fact.lines) and _tell_fact(t, ref)
         # near a fact it has told, the question is something beside it: "not sure", unless the model barely heard
         # it, the reply already answers, or the turn asks for a decision ("按我刚说的存,还是……?"), which comes next
-        beside_told = fact is not None and topic in s.told
+        beside_told = fact is not None and _was_told(s, ref)
         if beside_told and (topic not in t.analysis.sure_asked or t.said_something or _asks_to_decide(t)):
             continue
         if not told and not unknown_said and last_question(t.analysis.text):
@@ -371,6 +373,20 @@ def _answer_personal(t: _Turn) -> bool:
             t.act("unknown")
         answered = True
     return answered
+
+
+def _one_relative(topic: str, relatives: set[str], persona: Persona) -> str:
+    """The fact to tell: one relative's part of the family ("family.parents") when the question names that relative
+    alone and the persona says it apart, else the topic."""
+    if topic != "family" or len(relatives) != 1 or topic not in persona.facts:
+        return topic
+    relation = next(iter(relatives))
+    return f"{topic}.{relation}" if relation in persona.facts[topic].parts else topic
+
+
+def _was_told(state: DrillState, ref: str) -> bool:
+    """Told in this drill, itself or as part of the whole fact (the family told, then a parent asked about)."""
+    return ref in state.told or ref.partition(".")[0] in state.told
 
 
 def _asks_to_decide(t: _Turn) -> bool:
@@ -385,9 +401,11 @@ def _tell_fact(t: _Turn, topic: str) -> bool:
     s, analysis = t.state, t.analysis
     if any(a.kind == "fact" and a.ref == topic for a in t.acts):
         return True
-    if topic in s.told and not (analysis.is_question and topic in analysis.sure_asked and asks_again(analysis.text)):
+    told = _was_told(s, topic)
+    base = topic.partition(".")[0]
+    if told and not (analysis.is_question and base in analysis.sure_asked and asks_again(analysis.text)):
         return False  # asked plainly about it again without saying so: something beside it, which it cannot say
-    t.act("fact", topic, again=topic in s.told)
+    t.act("fact", topic, again=told)
     if topic not in s.told:
         s.told.append(topic)
     return True

@@ -150,7 +150,7 @@ class TemplateRealiser:
         if act.kind == "opening":
             return scenario.opening
         if act.kind == "fact":
-            return persona.facts[act.ref].lines
+            return persona.fact(act.ref).lines  # type: ignore[union-attr]
         if act.kind == "unknown":
             return persona.unknown
         if act.kind == "reveal":
@@ -204,7 +204,7 @@ class TemplateRealiser:
             lines = self.lines(act, scenario)
             said_now = " ".join(parts)
             if act.kind == "fact" and said_now and all(overlaps(line, said_now) for line in lines):
-                if not adds_a_figure(persona.facts[act.ref].value, said_now):
+                if not adds_a_figure(persona.fact(act.ref).value, said_now):  # type: ignore[union-attr]
                     continue  # the reply already says it ("到手九千" told with the savings): once is enough
             text = self.choose(lines, state, act.event, said_now, self.kin(act, scenario))
             text = without_repeated_opener(text, said_now)

@@ -13,6 +13,7 @@ from assistant.drill.asking import (
     gives_answer,
     offered_choice,
     reflect,
+    relatives_asked,
     wanted_answer,
     yes_to,
 )
@@ -86,6 +87,23 @@ def test_how_a_question_is_put(asks, line, expected):
 )
 def test_a_question_about_a_relative(question, expected):
     assert asks_about_relative(question) is expected
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("您爸是在老家嘛?", {"parents"}),
+        ("家里老人身体都还好吧?", {"parents"}),
+        ("闺女今年上几年级了?", {"children"}),
+        ("有女朋友没?", {"partner"}),
+        ("老伴和孩子都在本地吗?", {"spouse", "children"}),
+        ("大妈您贵姓?", set()),  # said to the customer itself
+        ("老人家,您今年高寿?", set()),
+        ("您和爱人住这附近吧?", set()),
+    ],
+)
+def test_the_relatives_a_question_names(question, expected):
+    assert relatives_asked(question) == expected
 
 
 @pytest.mark.parametrize(

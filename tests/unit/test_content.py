@@ -194,3 +194,16 @@ def test_a_bad_voice_is_refused_naming_file_and_field(kb_copy, field, value):
         load_content(kb_copy)
     assert info.value.path.endswith("fund_sip_young_worker.yaml")
     assert info.value.entry == "persona" and info.value.field == f"voice.{field}"
+
+
+@pytest.mark.parametrize(
+    "parts, field",
+    [({"cousins": ["表哥在外地。"]}, "facts.family.parts.cousins"), ({"parents": []}, "facts.family.parts")],
+)
+def test_a_bad_family_part_is_refused_naming_file_and_field(kb_copy, parts, field):
+    path = kb_copy / "scenarios" / "vip_lobby_referral.yaml"
+    edit_yaml(path, lambda d: d["persona"]["facts"]["family"].update(parts=parts))
+    with pytest.raises(KBError) as info:
+        load_content(kb_copy)
+    assert info.value.path.endswith("vip_lobby_referral.yaml")
+    assert info.value.entry == "persona" and info.value.field.startswith(field), info.value

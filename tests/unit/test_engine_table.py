@@ -141,7 +141,28 @@ def test_a_question_about_a_relative_gets_its_family_not_its_own_age():
     _, events = play(
         "angry_queue_complaint", [GREETING, turn("老爷子今年多大岁数了?", personal=["age"], question=True)]
     )
-    assert "fact:family" in events[-1] and "fact:age" not in events[-1]
+    assert "fact:family.parents" in events[-1] and "fact:age" not in events[-1]
+
+
+def test_one_relative_asked_gets_that_relative_and_the_whole_family_after():
+    _, events = play(
+        "retiree_maturing_deposit",
+        [
+            GREETING,
+            turn("您儿子在哪儿工作呀?", personal=["job"], question=True),
+            turn("您老伴是做什么的?", personal=["job"], question=True),
+            turn("家里几口人呀?", personal=["family"], question=True),
+        ],
+    )
+    assert events[1] == ["fact:family.children"]
+    assert events[2] == ["fact:family.spouse"]
+    assert events[3] == ["fact:family"]
+
+
+def test_a_relative_the_persona_does_not_have_apart_gets_the_whole_family():
+    # the young worker is not married: asked about a wife, it says how things stand, girlfriend and all
+    _, events = play("fund_sip_young_worker", [GREETING, turn("您爱人在哪上班?", personal=["job"], question=True)])
+    assert events[-1] == ["fact:family"]
 
 
 def test_asked_about_its_own_affairs_beyond_its_facts_it_does_not_say_it_is_no_banker():
