@@ -25,7 +25,6 @@ from functools import cached_property
 from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Persona, Scenario
 from assistant.drill.asking import (
     Choice,
-    relatives_asked,
     asks_again,
     asks_anything_else,
     asks_for_concerns,
@@ -34,6 +33,7 @@ from assistant.drill.asking import (
     gives_answer,
     last_question,
     offered_choice,
+    relatives_asked,
     wanted_answer,
     yes_to,
 )
