@@ -2,6 +2,8 @@
 says exactly which decision a kind of staff turn leads to. (test_customer.py covers the same behaviour through the
 real understanding, in the team's own wording.)"""
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.drill import engine
@@ -332,3 +334,24 @@ def test_a_fact_is_told_a_second_time_only_when_plainly_asked_again():
     assert "fact:amount" in events[1]
     assert "fact:amount" not in events[2]
     assert "fact:amount" in events[3]
+
+
+def test_a_worry_answered_with_its_name_asked_gives_the_name_not_a_second_yes():
+    apology = turn("让您久等了,实在对不起。", moves=["apology"])
+    record = replace(
+        turn("我马上给您登记投诉。您怎么称呼?", moves=["objection_answer"], personal=["name"], question=True),
+        acts={"record"},
+    )
+    business = turn("您今天办什么业务?", moves=["needs_question"], question=True)
+    state, events = play("angry_queue_complaint", [GREETING, business, apology, record], difficulty="easy")
+    assert "objection:want_to_complain" in events[0] and "reveal:business" in events[1]
+    assert events[3] == ["answered:want_to_complain", "fact:name"]
+    assert state.accepted  # ready: the yes goes without saying, the next turn is about the business
+
+
+def test_its_name_asked_again_plainly_is_told_again():
+    asked = turn("您贵姓?", personal=["name"], question=True)
+    _, events = play(
+        "angry_queue_complaint", [GREETING, asked, turn("好的。登记一下,您贵姓?", personal=["name"], question=True)]
+    )
+    assert events[1] == ["fact:name"] and events[2] == ["fact:name"]
