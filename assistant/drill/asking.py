@@ -157,6 +157,21 @@ def asks_yes_or_no(text: str) -> bool:
     return bool(_YES_NO.search(_last_question_bare(text)))
 
 
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])(?:不|唔)\1")
+
+
+def asks_a_proposal(text: str) -> bool:
+    """A proposal put for a yes or a no, also as a verb asked both ways ("要不要看看理财?", "两样都开不开?"); a
+    quality asked both ways ("压力大不大?") asks an opinion, and "是不是" asks whether something is so."""
+    if asks_yes_or_no(text):
+        return True
+    for match in _A_NOT_A.finditer(_last_asking_clause(text)):
+        verb = match.group(1)
+        if verb not in "是对有" and not jieba.posseg.lcut(verb)[0].flag.startswith(("a", "m")):
+            return True
+    return False
+
+
 # "您一会儿还有事吗?" asks about its afternoon, not whether it has more business here
 _LATER = re.compile("一会|待会|等会|等下|回头|下午|晚上|赶时间|着急")
 

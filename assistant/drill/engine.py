@@ -25,6 +25,7 @@ from functools import cached_property
 from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Persona, Scenario
 from assistant.drill.asking import (
     Choice,
+    asks_a_proposal,
     asks_again,
     asks_anything_else,
     asks_for_concerns,
@@ -78,6 +79,8 @@ SERVICE_REACTIONS = (
 RETOLD_WHEN_ASKED = {"name", "contact"}
 # personal topics that, asked about a relative ("老爷子多大岁数了?"), are answered by what it says of its family
 ABOUT_A_RELATIVE = {"name", "age", "job", "home", "income", "schedule"}
+# "……对吧?", "是不是……?": a question that asks the customer to confirm what was said
+_IS_IT_TAG = re.compile("对吧|是吧|对不对|是不是|没错吧|对吗|是吗|吧[??]|对[??]")
 # reactions that say nothing to a question like "带齐了没?", which then gets its short yes
 YES_OVERRIDES = {None, "confirm", "explanation", "small_talk", "wait_time", "apology"}
 # the direction of a hand-over, which the moves model can miss: "身份证给我一下" asks for it, "给您,收好" hands it back
@@ -575,7 +578,7 @@ def _weigh_open_worry(t: _Turn) -> None:
         if t.ready() and not s.accepted:
             # "投诉我给您登记上。您怎么称呼?": the answer taken and its name given; the yes goes without saying
             # (reviewers: the name asked for was never given, "看你挺实在,就照你说的来" said instead)
-            t.accept(quietly=bool(t.analysis.personal) and t.analysis.is_question and not t.choice)
+            t.accept(quietly=bool(set(t.analysis.personal) & t.analysis.sure_asked) and not _asks_to_decide(t))
         else:
             # one worry settled, the next may follow (never a plea for a promise right after being reassured),
             # once its questions about itself are answered and if the reply has room
@@ -754,8 +757,21 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
         return "affirm"  # "财务章带了没?": "带了", not "对头,就是这个"
     if reaction == "confirm" and "reminder" in t.moves:
         return "handed_back"  # "(递上现金和卡)好了,五千,卡给您": it takes them, it does not confirm its business
-    if s.accepted and reaction == "confirm":
-        return "agree"  # the plan repeated back: it agrees to it (its business is no longer the point)
+    if reaction == "confirm" and (s.accepted or asks_yes_or_no(analysis.text)):
+        # the plan repeated back, or a proposal put ("都给您一百的可以吗?"): it agrees to it (reviewers: "对,就是
+        # 这个事" answers whether it came for this, which nobody asked)
+        return "agree"
+    if reaction == "explanation" and asks_a_proposal(analysis.text):
+        # an explanation that ends on a proposal ("要不要看看理财?") is answered, not taken in (reviewers: "哦,这样啊,
+        # 明白了" said neither yes nor no)
+        if s.accepted:
+            return "agree"
+        if not s.revealed:
+            return "pushed_after_asking" if s.situation_asked else "pitch_too_early"
+        return "closing_not_ready"
+    if reaction == "confirm" and last_question(analysis.text) and not _IS_IT_TAG.search(analysis.question_text):
+        # "是挪进来还是往外转?", "您是哪一点还没弄懂?": a question that is not "is it so?" is not answered by "对"
+        return None
     return reaction
 
 

@@ -4,6 +4,7 @@ question about a relative, on staff lines written for this test in several voice
 import pytest
 
 from assistant.drill.asking import (
+    asks_a_proposal,
     asks_about_relative,
     asks_again,
     asks_anything_else,
@@ -196,3 +197,18 @@ def test_a_question_whether_it_brought_its_things_is_told_apart_from_one_about_i
     assert not asks_if_brought("您手机上装手机银行没? 存折您带着呢吧?")  # one of them asks about its phone
     assert not asks_if_brought("我带您过去好吗?")  # the staff takes it somewhere
     assert not asks_if_brought("")
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("对了,要不要看看我们的理财?", True),  # a verb asked both ways
+        ("咁两样都开唔开?", True),
+        ("这样分您看行不行?", True),
+        ("您觉得每月两千压力大不大?", False),  # a quality asked both ways: an opinion
+        ("收款人是不是您父亲?", False),  # whether something is so
+        ("五千要什么面额的?", False),
+    ],
+)
+def test_a_proposal_put_for_a_yes_or_a_no(line, expected):
+    assert asks_a_proposal(line) is expected

@@ -355,3 +355,12 @@ def test_its_name_asked_again_plainly_is_told_again():
         "angry_queue_complaint", [GREETING, asked, turn("好的。登记一下,您贵姓?", personal=["name"], question=True)]
     )
     assert events[1] == ["fact:name"] and events[2] == ["fact:name"]
+
+
+def test_a_proposal_is_answered_not_confirmed_or_taken_in():
+    hundreds = turn("密码对的。都给您一百的可以吗?", moves=["confirm_business"], question=True)
+    _, events = play("counter_7step_withdrawal", [GREETING, hundreds])
+    assert events[-1] == ["agree"]  # not "对,就是这个事"
+    wealth = turn("五千您点一下。对了,要不要看看我们的理财?", moves=["benefit"], question=True)
+    _, events = play("counter_7step_withdrawal", [GREETING, wealth])
+    assert events[-1] == ["pitch_too_early"]  # not "哦,这么回事,我记下了"
