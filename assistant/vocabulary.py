@@ -22,3 +22,16 @@ DIMENSION_NAMES: dict[Dimension, str] = {
 Level = Literal["easy", "normal", "hard"]
 LEVELS: tuple[Level, ...] = get_args(Level)
 DEFAULT_LEVEL: Level = "normal"
+
+# Non-deposit investment products by name: a conversation that pitches one owes the customer a risk disclosure, and a
+# guarantee said of one is a promise. Titles and schemes that contain such a word name no product ("理财经理",
+# "存款保险").
+RISK_PRODUCT_WORDS = ("基金", "理财", "定投", "保险", "股票", "净值", "债券", "信托")
+_NOT_A_PRODUCT = ("存款保险", "理财经理")
+
+
+def names_risk_product(text: str) -> bool:
+    """Whether the text names a non-deposit investment product."""
+    for name in _NOT_A_PRODUCT:
+        text = text.replace(name, "")
+    return any(word in text for word in RISK_PRODUCT_WORDS)

@@ -23,6 +23,7 @@ from scipy import sparse
 from assistant.nlu.corpus import TAGGED_SETS, Corpus, Utterance
 from assistant.nlu.features import char_vectorizer, combine, embed_text, split_clauses, split_sentences, squash
 from assistant.text import normalize
+from assistant.vocabulary import names_risk_product
 
 log = logging.getLogger(__name__)
 MODEL_FORMAT = "nlu-6"
@@ -51,6 +52,12 @@ SURE_MOVE_THRESHOLDS = {
 # tell (the outside dev set's clean "那您输一下密码哦" was flagged). Of the corpus's 257 proxy slips, none is both.
 _CUSTOMER_DOES = re.compile("[您你][^,,。;;我]{0,6}?(?:输|按|设)")
 _STAFF_DOES = re.compile("我(?:帮|替|来|给)|[帮替代][您你]|告诉我|报给我|说给我|念给我|跟我说|给我说|发给我")
+# "大额存单是存款,有存款保险,本息是确定的" is true (GRADING.md): a turn that says the thing it speaks of is a deposit,
+# and names no risk product, promises nothing a deposit does not have. "就当是存款" and "跟存款差不多" compare. Of the
+# corpus's 358 promise slips one says "是存款" without naming a product ("您就当是存款"); 27 hard negatives do.
+_IS_A_DEPOSIT = re.compile(
+    "(?<![当像])(?:就是|也是|都是|还是|是|属于)(?:正经|正规|普通|银行)?的?(?:存款|定期|储蓄)(?!一样|似的|差不多|类似|那样|一个|一类)"
+)
 ENDING_MOVES = {"farewell"}  # sure only when the turn's last sentence makes it ("谢谢您信任,……" is not a goodbye)
 PERSONAL_THRESHOLD = 0.7  # leave-one-writer-out sweep, each clause looked at: macro F1 0.914, 1.6% false alarms
 # leave-one-writer-out sweep, each clause looked at: macro F1 0.908, 2.3% false alarms (0.6: 0.924, 4.1%); a missed
@@ -292,12 +299,20 @@ class ClauseCompliance:
             if kind == "proxy" and customer_does_it(clause):
                 out.append((str(kind), clause, 0.0))  # the customer is asked to do it: the opposite of a proxy
                 continue
+            if kind == "promise" and speaks_of_a_deposit(text):
+                out.append((str(kind), clause, 0.0))  # what a deposit has is no promise
+                continue
             out.append((str(kind), clause, float(1 - row[none])))
         return out
 
     def findings(self, text: str, turn_embedding: np.ndarray | None) -> list[tuple[str, str, float]]:
         """(kind, clause, probability) for each clause judged a violation."""
         return [item for item in self.clause_probabilities(text, turn_embedding) if item[2] >= self.threshold]
+
+
+def speaks_of_a_deposit(text: str) -> bool:
+    """The turn says what it speaks of is a deposit and names no non-deposit product."""
+    return bool(_IS_A_DEPOSIT.search(text)) and not names_risk_product(text)
 
 
 def customer_does_it(clause: str) -> bool:

@@ -15,15 +15,13 @@ from assistant.content.scenario import Checkpoint, Scenario
 from assistant.drill.scenarios import get_scenario, rubric
 from assistant.drill.understanding import TurnAnalysis, evidence_matches, get_understanding
 from assistant.errors import InputError
-from assistant.vocabulary import DIMENSIONS
+from assistant.vocabulary import DIMENSIONS, names_risk_product
 
 MAX_TURNS = 300
 MAX_TURN_CHARS = 3000
 QUOTE_CHARS = 60
 MAX_PRAISE = 3
 MAX_IMPROVE = 4
-# Non-deposit investment products by name: a conversation that names one owes the customer a risk disclosure.
-RISK_PRODUCT_WORDS = ("基金", "理财", "定投", "保险", "股票", "净值", "债券", "信托")
 ENCOURAGEMENT = "整体思路是对的,把上面几点练熟,下一次情景通关一定会更好!"
 
 
@@ -76,19 +74,38 @@ def checkpoint_met(checkpoint: Checkpoint, analysis: TurnAnalysis) -> bool:
     return any(evidence_matches(e, analysis) for e in checkpoint.evidence)
 
 
-def touches_risk_product(turns: list[dict]) -> bool:
-    """Whether the staff talked about a non-deposit investment product (then a risk disclosure is due)."""
-    staff = " ".join(t["text"] for t in turns if t["speaker"] == "staff").replace("存款保险", "")
-    return any(word in staff for word in RISK_PRODUCT_WORDS)
+# what the staff does with a product it names for a disclosure to be owed: presents it, states its benefit, asks for
+# the decision, or answers a worry about it (GRADING.md: "never touches a risk product needs no disclosure")
+PITCH_MOVES = frozenset({"presentation", "benefit", "closing", "objection_answer"})
 
 
-def compliance_score(scenario: Scenario, turns: list[dict], hits: dict[str, "_Hit"], violations: int, rules) -> float:
+def touches_risk_product(turns: list[dict], analyses: dict[int, TurnAnalysis] | None = None) -> bool:
+    """Whether the staff talked about a non-deposit investment product (then a risk disclosure is due): a turn that
+    names one and pitches it, when the turns' analyses are known; any turn that names one, when they are not."""
+    for index, turn in enumerate(turns):
+        if turn["speaker"] != "staff":
+            continue
+        if not names_risk_product(turn["text"]):
+            continue
+        if analyses is None or index not in analyses or analyses[index].moves & PITCH_MOVES:
+            return True
+    return False
+
+
+def compliance_score(
+    scenario: Scenario,
+    turns: list[dict],
+    hits: dict[str, "_Hit"],
+    violations: int,
+    rules,
+    analyses: dict[int, TurnAnalysis] | None = None,
+) -> float:
     """GRADING.md: 0 with a violation; else 100, lowered (never below 100 - disclosure_penalty) only when a risk
     product came up and its disclosure checkpoints were missed or incomplete."""
     if violations:
         return 0.0
     disclosures = [c for c in scenario.checkpoints if c.dimension == "compliance"]
-    if not disclosures or not touches_risk_product(turns):
+    if not disclosures or not touches_risk_product(turns, analyses):
         return 100.0
     total = sum(c.weight for c in disclosures)
     met = sum(
@@ -144,7 +161,7 @@ def score_transcript(
     dimensions = {}
     for d in DIMENSIONS:
         if d == "compliance":
-            value = compliance_score(scenario, turns, hits, violations, rules)
+            value = compliance_score(scenario, turns, hits, violations, rules, analyses)
         else:  # what was done, on the coach's scale: a conversation with nothing done still earns the floor
             share = report.credit[d] / report.weight[d] if report.weight[d] else 1.0
             value = rules.dimension_floor + (100.0 - rules.dimension_floor) * share**rules.dimension_curve

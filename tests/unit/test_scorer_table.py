@@ -116,6 +116,12 @@ def one_per_turn(scenario, done: list[str], texts: dict[int, str] | None = None)
     return [doing(scenario, cid, text=(texts or {}).get(n, PLAIN)) for n, cid in enumerate(done)]
 
 
+def pitch(text: str) -> TurnAnalysis:
+    """A turn that pitches (a presentation) and does no checkpoint of FUND: a risk product named there is pitched, and
+    owes the customer a disclosure."""
+    return TurnAnalysis(text=text, moves={"presentation"}, sure_moves={"presentation"})
+
+
 # -- the coach's arithmetic (GRADING.md, scripts_kb/rubric.yaml) ---------------------------------------------------
 def credit(scenario, done: list[str]) -> dict[str, float]:
     """The share of its weight each checkpoint earns when done once, one per turn, in this order: all of it when what
@@ -194,21 +200,23 @@ def test_nothing_done_earns_the_floor_and_every_checkpoint_is_a_miss(scenario_id
 
 
 @pytest.mark.parametrize(
-    "case, missed, said, risk_product, violation, compliance",
+    "case, missed, said, pitched, risk_product, violation, compliance",
     [
-        ("no risk product came up: no disclosure due", ["risk_disclosure"], PLAIN, False, None, "clean"),
-        ("a risk product with its disclosure", [], RISK_PRODUCT, True, None, "clean"),
-        ("存款保险 is no risk product", ["risk_disclosure"], "存款受存款保险保障。", False, None, "clean"),
-        ("a risk product, no disclosure: lowered", ["risk_disclosure"], RISK_PRODUCT, True, None, "lowered"),
-        ("a violation: 0 and failed whatever the total", [], RISK_PRODUCT, True, PROMISE, "zero"),
+        ("no risk product came up: no disclosure due", ["risk_disclosure"], PLAIN, True, False, None, "clean"),
+        ("a risk product with its disclosure", [], RISK_PRODUCT, True, True, None, "clean"),
+        ("存款保险 is no risk product", ["risk_disclosure"], "存款受存款保险保障。", True, False, None, "clean"),
+        ("理财经理 is a title", ["risk_disclosure"], "理财经理一会儿过来跟您聊。", True, False, None, "clean"),
+        ("a risk product, no disclosure: lowered", ["risk_disclosure"], RISK_PRODUCT, True, True, None, "lowered"),
+        ("a risk product named, never pitched", ["risk_disclosure"], RISK_PRODUCT, False, False, None, "clean"),
+        ("a violation: 0 and failed whatever the total", [], RISK_PRODUCT, True, True, PROMISE, "zero"),
     ],
 )
-def test_compliance(case, missed, said, risk_product, violation, compliance):
+def test_compliance(case, missed, said, pitched, risk_product, violation, compliance):
     scenario, rules = get_scenario(FUND), rubric()
     done = without(in_order(scenario), *missed)
-    staff = one_per_turn(scenario, done, {0: said})
+    staff = one_per_turn(scenario, done, {} if pitched else {0: said}) + ([pitch(said)] if pitched else [])
     if violation:
-        staff[-1] = doing(scenario, done[-1], violation=violation)
+        staff[len(done) - 1] = doing(scenario, done[-1], violation=violation)
     report = score(scenario, staff)
     assert figures(report) == expected(scenario, credit(scenario, done), risk_product, bool(violation)), case
     want = {"clean": 100, "lowered": 100 - rules.disclosure_penalty, "zero": 0}[compliance]
@@ -275,7 +283,7 @@ def test_missing_a_whole_dimension_costs_its_weight(dimension):
     scenario, rules = get_scenario(FUND), rubric()
     dropped = [c.id for c in scenario.checkpoints if c.dimension == dimension]
     done = without(in_order(scenario), *dropped)
-    report = score(scenario, one_per_turn(scenario, done, {0: RISK_PRODUCT}))
+    report = score(scenario, [*one_per_turn(scenario, done), pitch(RISK_PRODUCT)])
     want = expected(scenario, credit(scenario, done), risk_product=True)
     assert figures(report) == want
     if dimension == "compliance":

@@ -135,6 +135,22 @@ def test_a_customer_asked_to_type_its_own_pin_is_no_proxy(clause, customer_does)
     assert customer_does_it(clause) is customer_does
 
 
+@pytest.mark.parametrize(
+    "turn, deposit",
+    [
+        ("那也是存款,到期本息一分不少。", True),
+        ("大额存单属于存款,有存款保险,理财经理那边也是这么说。", True),  # a title and a scheme name no product
+        ("您就当是存款,利息高一点而已。", False),  # treated as one: a comparison
+        ("这个理财就是存款,保本的。", False),  # a risk product named
+        ("它跟存款差不多,放心。", False),
+    ],
+)
+def test_a_turn_that_speaks_of_a_deposit(turn, deposit):
+    from assistant.nlu.model import speaks_of_a_deposit
+
+    assert speaks_of_a_deposit(turn) is deposit
+
+
 def test_asking_the_customer_to_enter_the_pin_is_not_flagged(understanding):
     analysis = understanding.analyse("好,卡插好了。麻烦您自己在键盘上输一下密码,手挡一挡。", "counter_7step_withdrawal")
     assert not [v for v in analysis.violations if v.kind == "proxy"]
