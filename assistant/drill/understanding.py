@@ -172,10 +172,13 @@ class Understanding:
         if scenario:
             qualified = self.model.acts.predict([head], embedding, [self.model.act_allowed(scenario)])[0]
             acts = {a.split(".", 1)[1] for a in qualified}
-        violations: list[Violation] = []
+        # one finding per kind, on the clause that makes it most plainly ("放心吧,定投三年肯定赚": the promise is the
+        # second clause, which the report quotes and the customer reacts to)
+        strongest: dict[str, tuple[str, float]] = {}
         for kind, clause, p in self.model.compliance.findings(head, embedding[0] if embedding is not None else None):
-            if not any(v.kind == kind for v in violations):
-                violations.append(Violation(kind, clause, self.notes.get(kind, kind), p))
+            if kind not in strongest or p > strongest[kind][1]:
+                strongest[kind] = (clause, p)
+        violations = [Violation(kind, clause, self.notes.get(kind, kind), p) for kind, (clause, p) in strongest.items()]
         questions = [c for c in clauses(head) if is_question_clause(c)]
         analysis = TurnAnalysis(
             text=text,
