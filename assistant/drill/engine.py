@@ -45,6 +45,7 @@ from assistant.vocabulary import LEVELS
 MAX_STAFF_TURNS = 40
 PITCH_MOVES = {"presentation", "benefit"}
 DECISION_MOVES = {"closing", "referral"}
+OFFER_MOVES = DECISION_MOVES | {"diversion"}  # the staff offers what to do now: decide, go with a colleague, a machine
 ANSWER_MOVES = {"objection_answer", "risk_disclosure"}
 # Requests (understanding/labels.yaml) the customer goes along with (reactions.requests); "decide" asks for a decision
 # (a closing) and a request with a persona fact ("amount") is answered with the fact.
@@ -190,6 +191,7 @@ class _Turn:
         # picking one
         self.choice: Choice | None = offered_choice(analysis.text)
         self.settled_now = False  # an open worry settled this turn
+        self.preempted_now = False  # a worry answered this turn before the customer voiced it
         self.pressing = False  # an open worry pressed again this turn
         self.raise_after_settle = False  # the next worry may follow the one just settled
 
@@ -532,6 +534,7 @@ def _settle_before_voiced(t: _Turn) -> None:
             s.answered.append(upcoming.id)
             s.trust += 1
             t.notes.append(f"preempted:{upcoming.id}")
+            t.preempted_now = True
     for question in t.scenario.questions:
         if question.id not in s.asked and question.id not in s.covered and any_evidence(question.answered_by, analysis):
             s.covered.append(question.id)
@@ -660,6 +663,10 @@ def _pitch_or_decision(t: _Turn) -> None:
         t.act("pushed_after_asking" if s.situation_asked else "pitch_too_early")
     elif s.open_objection is None and not t.settled_now and t.room() and t.raise_next(_plain_moves(t)):
         pass
+    elif t.preempted_now and t.moves & OFFER_MOVES and t.ready():
+        # its last worry answered before it said it, with the way out offered ("我现在就陪您过去办"): as with a worry
+        # answered once voiced, a convinced customer takes it
+        t.accept()
     elif t.moves & DECISION_MOVES and not _asks_only_a_fact(t):
         if t.ready():
             t.accept()
