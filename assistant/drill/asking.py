@@ -190,7 +190,17 @@ def asks_for_concerns(text: str) -> bool:
 _DONE_YET = re.compile("([\u4e00-\u9fff]{1,2})了(?:吗|没|没有|冇|冇得|吧|不|么)$")
 # "您带了身份证吗?", "存折拿了没有?": the verb with 了 comes before the thing asked about
 _DID_IT = re.compile("了[\u4e00-\u9fff]{1,10}(?:吗|没有?)$")
-_IS_IT = re.compile("(?:的吧|是吧|对吧|是不是|对不对|没错吧)$")
+_CONFIRMING = "是吧|对吧|是不是|对不对|没错吧"
+_IS_IT = re.compile(f"(?:的吧|{_CONFIRMING})$")
+# anywhere in the asking clauses, also with a bare 吗/吧: "……两万,对吗?", "是给您父亲转吧?"
+_IS_IT_ANYWHERE = re.compile(f"{_CONFIRMING}|对吗|是吗|吧[??]|对[??]")
+
+
+def asks_if_so(question_text: str) -> bool:
+    """The staff asks the customer to confirm what was said ("……对吧?", "是不是……?"), which "对" answers."""
+    return bool(_IS_IT_ANYWHERE.search(question_text))
+
+
 _HAVE = re.compile("^(?:有没有|有冇)|有[\u4e00-\u9fff]{1,8}吗$")
 
 

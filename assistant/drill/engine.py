@@ -30,6 +30,7 @@ from assistant.drill.asking import (
     asks_anything_else,
     asks_for_concerns,
     asks_if_brought,
+    asks_if_so,
     asks_yes_or_no,
     gives_answer,
     last_question,
@@ -80,8 +81,6 @@ SERVICE_REACTIONS = (
 RETOLD_WHEN_ASKED = {"name", "contact"}
 # personal topics that, asked about a relative ("老爷子多大岁数了?"), are answered by what it says of its family
 ABOUT_A_RELATIVE = {"name", "age", "job", "home", "income", "schedule"}
-# "……对吧?", "是不是……?": a question that asks the customer to confirm what was said
-_IS_IT_TAG = re.compile("对吧|是吧|对不对|是不是|没错吧|对吗|是吗|吧[??]|对[??]")
 # reactions that say nothing to a question like "带齐了没?", which then gets its short yes
 YES_OVERRIDES = {None, "confirm", "explanation", "small_talk", "wait_time", "apology"}
 # the direction of a hand-over, which the moves model can miss: "身份证给我一下" asks for it, "给您,收好" hands it back
@@ -650,6 +649,12 @@ def _pushed_early(t: _Turn) -> None:
         t.offend("ignored", 1)
 
 
+def _too_early(state: DrillState) -> str:
+    """A pitch or proposal before any need is known: "not now" once a needs question reached none ("你还没问我啥情况呢"
+    only when nobody asked)."""
+    return "pushed_after_asking" if state.situation_asked else "pitch_too_early"
+
+
 def _pitch_or_decision(t: _Turn) -> None:
     """A pitch may be too early, or prompt the next worry or one of its own questions; asked to decide, the customer
     accepts when ready and otherwise says it is not."""
@@ -659,8 +664,7 @@ def _pitch_or_decision(t: _Turn) -> None:
         t.moves.add("presentation")
     if pitched and not s.revealed and scenario.needs_to_accept > 0:
         _pushed_early(t)
-        # "你还没问我啥情况呢" only when nobody asked: after a needs question that reached no need, "not now"
-        t.act("pushed_after_asking" if s.situation_asked else "pitch_too_early")
+        t.act(_too_early(s))
     elif s.open_objection is None and not t.settled_now and t.room() and t.raise_next(_plain_moves(t)):
         pass
     elif t.preempted_now and t.moves & OFFER_MOVES and t.ready():
@@ -774,9 +778,9 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
         if s.accepted:
             return "agree"
         if not s.revealed:
-            return "pushed_after_asking" if s.situation_asked else "pitch_too_early"
+            return _too_early(s)
         return "closing_not_ready"
-    if reaction == "confirm" and last_question(analysis.text) and not _IS_IT_TAG.search(analysis.question_text):
+    if reaction == "confirm" and last_question(analysis.text) and not asks_if_so(analysis.question_text):
         # "是挪进来还是往外转?", "您是哪一点还没弄懂?": a question that is not "is it so?" is not answered by "对"
         return None
     return reaction

@@ -294,12 +294,13 @@ class ClauseCompliance:
         classes = list(self.model.classes_)
         none = classes.index(NONE)
         out = []
+        deposit = speaks_of_a_deposit(text)  # a property of the turn, not of each clause
         for clause, row in zip(clauses, p, strict=False):
             kind = max((row[j], c) for j, c in enumerate(classes) if c != NONE)[1]
             if kind == "proxy" and customer_does_it(clause):
                 out.append((str(kind), clause, 0.0))  # the customer is asked to do it: the opposite of a proxy
                 continue
-            if kind == "promise" and speaks_of_a_deposit(text):
+            if kind == "promise" and deposit:
                 out.append((str(kind), clause, 0.0))  # what a deposit has is no promise
                 continue
             out.append((str(kind), clause, float(1 - row[none])))

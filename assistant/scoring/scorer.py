@@ -76,20 +76,16 @@ def checkpoint_met(checkpoint: Checkpoint, analysis: TurnAnalysis) -> bool:
 
 # what the staff does with a product it names for a disclosure to be owed: presents it, states its benefit, asks for
 # the decision, or answers a worry about it (GRADING.md: "never touches a risk product needs no disclosure")
-PITCH_MOVES = frozenset({"presentation", "benefit", "closing", "objection_answer"})
+DISCLOSURE_DUE_MOVES = frozenset({"presentation", "benefit", "closing", "objection_answer"})
 
 
-def touches_risk_product(turns: list[dict], analyses: dict[int, TurnAnalysis] | None = None) -> bool:
-    """Whether the staff talked about a non-deposit investment product (then a risk disclosure is due): a turn that
-    names one and pitches it, when the turns' analyses are known; any turn that names one, when they are not."""
-    for index, turn in enumerate(turns):
-        if turn["speaker"] != "staff":
-            continue
-        if not names_risk_product(turn["text"]):
-            continue
-        if analyses is None or index not in analyses or analyses[index].moves & PITCH_MOVES:
-            return True
-    return False
+def touches_risk_product(turns: list[dict], analyses: dict[int, TurnAnalysis]) -> bool:
+    """Whether the staff talked about a non-deposit investment product (then a risk disclosure is due): a staff turn
+    that names one and pitches it (every staff turn has its analysis, `_staff_analyses`)."""
+    return any(
+        turn["speaker"] == "staff" and names_risk_product(turn["text"]) and analyses[index].moves & DISCLOSURE_DUE_MOVES
+        for index, turn in enumerate(turns)
+    )
 
 
 def compliance_score(
@@ -98,7 +94,7 @@ def compliance_score(
     hits: dict[str, "_Hit"],
     violations: int,
     rules,
-    analyses: dict[int, TurnAnalysis] | None = None,
+    analyses: dict[int, TurnAnalysis],
 ) -> float:
     """GRADING.md: 0 with a violation; else 100, lowered (never below 100 - disclosure_penalty) only when a risk
     product came up and its disclosure checkpoints were missed or incomplete."""
