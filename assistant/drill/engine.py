@@ -41,7 +41,7 @@ from assistant.drill.asking import (
 )
 from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
 from assistant.drill.understanding import TurnAnalysis, any_evidence
-from assistant.vocabulary import LEVELS
+from assistant.vocabulary import LEVELS, names_risk_product
 
 MAX_STAFF_TURNS = 40
 PITCH_MOVES = {"presentation", "benefit"}
@@ -127,6 +127,7 @@ class DrillState:
     situation_asked: bool = False  # the staff has asked about its situation (whether or not a need came out)
     waited_after_accept: bool = False  # "接下来怎么弄?" said once: later it just goes along
     disclosed: bool = False  # the staff has said plainly that a product is not guaranteed
+    risk_named: bool = False  # the staff has named a non-deposit product (fund, wealth product...)
     idle: int = 0  # staff turns that did nothing for the customer
     offences: dict[str, int] = field(default_factory=dict)  # rude / pressure / ignored: why patience was lost
     said: list[str] = field(default_factory=list)  # keys of the lines said so far (no verbatim repeats)
@@ -145,6 +146,11 @@ class DrillState:
         """The customer's questions the staff had a turn to answer and did not."""
         just_asked = self.open_question if self.question_turn == self.turn else None
         return [q for q in self.asked if q not in self.answered_questions and q != just_asked]
+
+
+def _about_risk_product(objection: Objection) -> bool:
+    """A plea for a promise, or a worry every line of which names a fund, a wealth product...: said only of one."""
+    return objection.kind == "temptation" or all(names_risk_product(line) for line in objection.lines)
 
 
 def planned_objections(scenario: Scenario, difficulty: str, level: Difficulty) -> list[Objection]:
@@ -245,12 +251,31 @@ class _Turn:
     def question(self, question_id: str) -> CustomerQuestion:
         return next(q for q in self.scenario.questions if q.id == question_id)
 
-    def next_objection(self, kinds: tuple[str, ...] = ("temptation", "worry")) -> Objection | None:
-        return next((o for o in self.plan if o.id not in self.state.raised and o.kind in kinds), None)
+    def next_objection(
+        self, kinds: tuple[str, ...] = ("temptation", "worry"), skip: tuple[str, ...] = ()
+    ) -> Objection | None:
+        return next(
+            (o for o in self.plan if o.id not in self.state.raised and o.kind in kinds and o.id not in skip), None
+        )
+
+    def waiting_for_a_risk_product(self) -> tuple[str, ...]:
+        """Objections that are never said while the staff has named no risk product (they hold nobody back)."""
+        if self.state.risk_named:
+            return ()
+        return tuple(o.id for o in self.plan if _about_risk_product(o))
 
     def raise_next(self, moves: set[str] | None = None, kinds: tuple[str, ...] = ("temptation", "worry")) -> bool:
-        """The customer voices its next worry: when the staff's moves prompt it, or straight away (moves=None)."""
+        """The customer voices its next worry: when the staff's moves prompt it, or straight away (moves=None). A plea
+        for a promise, or a worry that always speaks of a fund or a wealth product, waits until the staff has named
+        one: reviewers found "理财保不保本?" pressed on staff who had spoken of deposits only. Whatever waits still
+        holds back the worries after it until a move that would have raised it."""
+        skip: tuple[str, ...] = ()
         upcoming = self.next_objection(kinds)
+        while upcoming is not None and not self.state.risk_named and _about_risk_product(upcoming):
+            if moves is not None and not moves.intersection(upcoming.raise_on):
+                return False
+            skip += (upcoming.id,)
+            upcoming = self.next_objection(kinds, skip)
         if upcoming is None or (moves is not None and not moves.intersection(upcoming.raise_on)):
             return False
         named = self.analysis.topics
@@ -292,7 +317,7 @@ class _Turn:
         return (
             len(s.revealed) >= self.scenario.needs_to_accept
             and s.open_objection is None
-            and self.next_objection(("worry",)) is None
+            and self.next_objection(("worry",), self.waiting_for_a_risk_product()) is None
             and s.trust >= self.level.trust_to_accept
         )
 
@@ -522,6 +547,7 @@ def _settle_before_voiced(t: _Turn) -> None:
     only_asking = "needs_question" in moves and not moves & (PITCH_MOVES | ANSWER_MOVES)
     if "risk_disclosure" in moves and not t.violated:
         s.disclosed = True
+    s.risk_named = s.risk_named or names_risk_product(analysis.text)
     for upcoming in t.plan:
         if upcoming.id in s.raised or t.violated:
             continue
@@ -618,7 +644,10 @@ def _is_pitch(t: _Turn) -> bool:
     only in a turn that does nothing else: "把存折给我,查一下这笔定期" is no pitch)."""
     moves, analysis = t.moves, t.analysis
     pitched = bool(moves & PITCH_MOVES) or (
-        t.names_product and not moves - PITCH_MOVES and not ADDRESSED_REQUEST.search(analysis.text)
+        t.names_product
+        and not moves - PITCH_MOVES
+        and not ADDRESSED_REQUEST.search(analysis.text)
+        and not t.asked_to_do  # "印鉴卡这里盖公章": the business being done, not a product put to it
     )
     if pitched and analysis.personal and analysis.is_question and len(analysis.text) <= SHORT_TURN_CHARS:
         return False  # "您平时用手机银行吗?" asks about the customer; it does not push the product
@@ -704,8 +733,9 @@ def _leave(t: _Turn) -> None:
     t.acts = [a for a in t.acts if a.kind != "ask_again"]
     if "evaluation_request" in t.moves and t.room():
         t.act("evaluation")  # "走之前给我们评个价,慢走": it rates, then goes
-    # a warm goodbye for staff who won it over; a curt one otherwise
-    t.act("farewell" if s.accepted or s.trust >= t.level.trust_to_accept else "walk_away")
+    # a warm goodbye for staff who won it over or never wronged it; a curt one to staff who did (reviewers judged
+    # "算了,不听了" to a plain goodbye from staff who had done nothing wrong bad)
+    t.act("farewell" if s.accepted or s.trust >= t.level.trust_to_accept or not s.offences else "walk_away")
 
 
 def _service_reaction(t: _Turn) -> None:

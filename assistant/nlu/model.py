@@ -162,9 +162,12 @@ class MultiLabel:
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_stack"}  # derived: not stored with the model
 
-    def turn_proba(self, texts: list[str], embeddings: np.ndarray | None) -> np.ndarray:
-        """Each label's probability for a turn: the highest of the whole turn and of each of its sentences (each with
-        the turn's embedding), so one act in a long turn is not drowned by the rest of it."""
+    def turn_proba(
+        self, texts: list[str], embeddings: np.ndarray | None, sentence_embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Each label's probability for a turn: the highest of the whole turn and of each of its sentences, so one act
+        in a long turn is not drowned by the rest of it. A sentence has its own embedding when given
+        (`sentence_embeddings`, one text only: a row per sentence), else the turn's."""
         pieces, owner = [], []
         for i, text in enumerate(texts):
             sentences = split_sentences(text)
@@ -173,15 +176,23 @@ class MultiLabel:
             for piece in [text, *sentences] if len(sentences) > 1 else [text]:
                 pieces.append(piece)
                 owner.append(i)
-        p = self.proba(pieces, embeddings[owner] if embeddings is not None else None)
+        rows = embeddings[owner] if embeddings is not None else None
+        if rows is not None and sentence_embeddings is not None and not self.by_clause and len(pieces) > 1:
+            rows = rows.copy()
+            rows[1 : 1 + len(sentence_embeddings)] = sentence_embeddings[: len(pieces) - 1]
+        p = self.proba(pieces, rows)
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         np.maximum.at(out, np.array(owner), p)
         return out
 
     def predict(
-        self, texts: list[str], embeddings: np.ndarray | None, allowed: list[set[str]] | None = None
+        self,
+        texts: list[str],
+        embeddings: np.ndarray | None,
+        allowed: list[set[str]] | None = None,
+        sentence_embeddings: np.ndarray | None = None,
     ) -> list[set[str]]:
-        p = self.turn_proba(texts, embeddings)
+        p = self.turn_proba(texts, embeddings, sentence_embeddings)
         result = []
         for i in range(len(texts)):
             chosen = {self.labels[j] for j in np.flatnonzero(p[i] >= self.threshold)}
@@ -224,14 +235,20 @@ class ScenarioActs:
             )
         return cls(models)
 
-    def predict(self, texts: list[str], embeddings: np.ndarray | None, allowed: list[set[str]]) -> list[set[str]]:
+    def predict(
+        self,
+        texts: list[str],
+        embeddings: np.ndarray | None,
+        allowed: list[set[str]],
+        sentence_embeddings: np.ndarray | None = None,
+    ) -> list[set[str]]:
         """Acts of each text, looked for only among `allowed` (one scenario's acts)."""
         out: list[set[str]] = []
         for i, text in enumerate(texts):
             scenario = next(iter(allowed[i]), "").split(".", 1)[0]
             model = self.by_scenario.get(scenario)
             emb = embeddings[i : i + 1] if embeddings is not None else None
-            out.append(model.predict([text], emb)[0] if model else set())
+            out.append(model.predict([text], emb, None, sentence_embeddings)[0] if model else set())
         return out
 
 

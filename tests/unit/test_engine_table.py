@@ -364,3 +364,34 @@ def test_a_proposal_is_answered_not_confirmed_or_taken_in():
     wealth = turn("五千您点一下。对了,要不要看看我们的理财?", moves=["benefit"], question=True)
     _, events = play("counter_7step_withdrawal", [GREETING, wealth])
     assert events[-1] == ["pitch_too_early"]  # not "哦,这么回事,我记下了"
+
+
+def test_it_presses_for_a_promise_only_about_a_product_that_may_lose():
+    scenario, level = get_scenario("retiree_maturing_deposit"), rubric().difficulties["normal"]
+    state, _ = play("retiree_maturing_deposit", [GREETING])
+    state.revealed = [n.id for n in scenario.needs]
+    state.raised = state.answered = [o.id for o in scenario.objections if o.kind == "worry"]  # only the plea is left
+    deposit = turn("存三年大额存单,利率比定期高一点。", moves=["presentation", "benefit"])
+    events = engine.respond(scenario, state, level, deposit)[1]
+    assert "objection:promise_pressure" not in events
+    product = turn("另外有款稳健的理财,业绩比较基准三点二。", moves=["presentation", "benefit"])
+    assert "objection:promise_pressure" in engine.respond(scenario, state, level, product)[1]
+
+
+def test_a_worry_that_speaks_of_a_wealth_product_does_not_hold_back_a_deposit_plan():
+    scenario, level = get_scenario("retiree_maturing_deposit"), rubric().difficulties["normal"]
+    state, _ = play("retiree_maturing_deposit", [GREETING])
+    waiting = [o.id for o in engine.planned_objections(scenario, "normal", level) if engine._about_risk_product(o)]
+    assert waiting, "the scenario has a worry about a wealth product"
+    state.revealed = [n.id for n in scenario.needs]
+    state.raised = [o.id for o in scenario.objections if o.id not in waiting]
+    state.answered = list(state.raised)
+    state.trust = level.trust_to_accept
+    events = engine.respond(scenario, state, level, turn("您看就这么存,行吗?", moves=["closing"], question=True))[1]
+    assert "accept" in events and not any(e.startswith("objection:") for e in events)
+
+
+def test_a_plain_goodbye_from_staff_who_did_no_wrong_is_answered_warmly():
+    lines = [GREETING, turn("您的五千,请点一下。", moves=["reminder"]), turn("慢走,再见!", moves=["farewell"])]
+    state, events = play("counter_7step_withdrawal", lines)
+    assert state.done and "farewell" in events[-1] and "walk_away" not in events[-1]

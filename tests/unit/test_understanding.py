@@ -104,6 +104,15 @@ def test_acts_are_only_those_of_the_scenario(understanding):
     assert not understanding.analyse("您好", None).acts
 
 
+def test_an_act_late_in_a_long_turn_is_found(understanding):
+    """The benefit comes in a sentence past what the turn's embedding saw; it is read with its own."""
+    turn = (
+        "卡片工本费和U盾的费用都按我行公布的收费标准收取,价目表上写得清清楚楚,没有其他隐藏收费。"
+        "另外跟您说一句,结算卡对您开饭店特别方便,晚上关门后营业款直接在自助机存进对公账户,不用等第二天带着公章来柜台。"
+    )
+    assert {"fee_truthful", "card_fab", "benefit_tied"} <= understanding.analyse(turn, "sme_settlement_card").acts
+
+
 def test_a_request_file_with_an_unknown_label_names_file_line_and_field(tmp_path):
     root = small_corpus(
         tmp_path, 'writer: w01\nscenario: general\nutterances:\n  - {text: "您好", moves: [greeting]}\n'
