@@ -145,6 +145,9 @@ class Persona(Strict):
     mood: Optional[str] = None
     speaking_style: Optional[str] = None
     summary: str  # one line for the scenario list
+    # GRADING.md (d): pushing a product above the customer's stated risk tolerance without a risk assessment is a
+    # violation only for an elderly or conservative customer; for anyone else it is a matter of selling skill
+    elderly_or_conservative: bool = True
     # what the customer answers when asked about itself, by personal-question topic (understanding/labels.yaml)
     facts: dict[str, Fact] = Field(min_length=1)
     unknown: list[str] = Field(min_length=2)  # asked about itself beyond its facts: in character, non-committal

@@ -136,6 +136,11 @@ def any_evidence(alternatives: list[Evidence], analysis: TurnAnalysis) -> bool:
     return any(evidence_matches(e, analysis) for e in alternatives)
 
 
+def _elderly_or_conservative(scenario_id: str) -> bool:
+    scenario = get_content().scenarios.get(scenario_id)
+    return scenario is None or scenario.persona.elderly_or_conservative
+
+
 class Understanding:
     """Analyses staff turns with the model trained from the corpus; one per process, shared by engine and scorer."""
 
@@ -188,6 +193,8 @@ class Understanding:
         for kind, clause, p in self.model.compliance.findings(head, embedding[0] if embedding is not None else None):
             if kind not in strongest or p > strongest[kind][1]:
                 strongest[kind] = (clause, p)
+        if scenario and not _elderly_or_conservative(scenario):
+            strongest.pop("unsuitable", None)  # GRADING.md (d) protects elderly or conservative customers
         violations = [Violation(kind, clause, self.notes.get(kind, kind), p) for kind, (clause, p) in strongest.items()]
         questions = [c for c in clauses(head) if is_question_clause(c)]
         analysis = TurnAnalysis(

@@ -173,3 +173,11 @@ def test_a_violation_is_quoted_from_the_clause_that_makes_it(understanding, monk
     monkeypatch.setattr(understanding.model.compliance, "findings", lambda text, embedding: findings)
     analysis = understanding.analyse("放心吧,定投坚持三年肯定赚,亏不了。", "fund_sip_young_worker")
     assert [(v.kind, v.phrase, v.p) for v in analysis.violations] == [("promise", "定投坚持三年肯定赚", 0.99)]
+
+
+def test_an_unsuitable_push_is_a_violation_only_for_an_elderly_or_conservative_customer(understanding):
+    """GRADING.md (d): the same push is a slip with the retiree and selling skill with the young worker."""
+    push = "别存定期了,直接买这只股票型基金,每个月扣三千,不用做测评。"
+    retiree = {v.kind for v in understanding.analyse(push, "retiree_maturing_deposit").violations}
+    young = {v.kind for v in understanding.analyse(push, "fund_sip_young_worker").violations}
+    assert "unsuitable" in retiree and "unsuitable" not in young
