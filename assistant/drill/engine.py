@@ -368,14 +368,8 @@ def _answer_personal(t: _Turn) -> bool:
         return False  # "还有别的事吗?" winds up: not a question about its afternoon ("一点半得回去开会")
     answered = False
     unknown_said = False
-    asked = [r for r in t.analysis.requests if r in persona.facts]
-    if not asks_if_brought(t.analysis.question_text):
-        asked += t.analysis.personal
     relatives = relatives_asked(t.analysis.question_text)
-    if relatives:
-        # "老爷子今年多大岁数了?" asks about the father: its family, not its own age
-        asked = ["family" if a in ABOUT_A_RELATIVE else a for a in asked]
-    topics = list(dict.fromkeys(asked))
+    topics = _topics_asked(t, relatives)
     # one question about one topic that wants a time or a figure ("几号发工资?") the fact does not hold: a customer
     # without that fact says it is not sure, never the fact beside it ("到手九千左右")
     detail = wanted_answer(t.analysis.text) if len(topics) == 1 and len(t.analysis.question_text.split()) == 1 else None
@@ -407,6 +401,22 @@ def _answer_personal(t: _Turn) -> bool:
             t.act("unknown")
         answered = True
     return answered
+
+
+def _topics_asked(t: _Turn, relatives: set[str]) -> list[str]:
+    """The persona topics the turn asks about, likeliest first."""
+    asked = [r for r in t.analysis.requests if r in t.scenario.persona.facts]
+    if not asks_if_brought(t.analysis.question_text):
+        asked += t.analysis.personal
+    if relatives:
+        # "老爷子今年多大岁数了?" asks about the father: its family, not its own age
+        asked = ["family" if a in ABOUT_A_RELATIVE else a for a in asked]
+    topics = list(dict.fromkeys(asked))
+    if t.state.handed_back and len(topics) > 1:
+        # its business done and its papers back, it does not say again what it came for beside another answer
+        # (reviewers: "今天是步行来的。 今天满三年……来问问怎么续存" to "今天咋过来的?" at the goodbye)
+        topics = [topic for topic in topics if topic != "reason"]
+    return topics
 
 
 def _one_relative(topic: str, relatives: set[str], persona: Persona) -> str:
@@ -760,7 +770,9 @@ def _service_reaction(t: _Turn) -> None:
             reaction = ""
         elif s.handed_back:
             reaction = "waiting_to_leave"
-        elif not s.waited_after_accept:
+        elif not s.waited_after_accept and not any(a.kind == "answer_thanks" for a in t.acts):
+            # (its own question just answered, the thanks is the reply: "行,心里有数了。 还要我签什么吗?" read
+            # stitched on, 6 of 8 times over rounds 10-12)
             reaction, s.waited_after_accept = "after_accept", True
         # asked once what comes next, it then takes in what it is told like any customer
     if reaction is None:

@@ -395,3 +395,18 @@ def test_a_plain_goodbye_from_staff_who_did_no_wrong_is_answered_warmly():
     lines = [GREETING, turn("您的五千,请点一下。", moves=["reminder"]), turn("慢走,再见!", moves=["farewell"])]
     state, events = play("counter_7step_withdrawal", lines)
     assert state.done and "farewell" in events[-1] and "walk_away" not in events[-1]
+
+
+def test_its_business_done_it_does_not_say_again_what_it_came_for():
+    scenario, level, state = _accepted("retiree_maturing_deposit")
+    state.handed_back = True
+    asked = turn("您今天咋过来的?", personal=["commute", "reason"], question=True)
+    events = engine.respond(scenario, state, level, asked)[1]
+    assert "fact:commute" in events and "fact:reason" not in events
+
+
+def test_decided_with_its_own_question_just_answered_the_thanks_is_the_reply():
+    scenario, level, state = _accepted("fund_sip_young_worker")
+    state.open_question, state.question_turn = "min_amount", state.turn
+    events = engine.respond(scenario, state, level, turn("每月最少一百块起投。", moves=["presentation"]))[1]
+    assert events == ["answer_thanks:min_amount"]
