@@ -16,6 +16,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--sweep", action="store_true", help="understanding:列出不同阈值下的数字")
     p.add_argument("--speed-only", action="store_true", help="understanding:只测速度")
+    p.add_argument(
+        "--composed-only", action="store_true", help="understanding:只测拼接长句 (几句逗号连成一句) 上的场景动作"
+    )
     p.add_argument("--st-model", help="sentence-transformers 模型目录 (对比用)")
     p.add_argument("--sizes", default="1000,10000,100000", help="规模测试的条目数 (空字符串则跳过)")
     p.add_argument("--scale-only", action="store_true", help="只测规模 (不加载对比模型,避免 torch 线程干扰计时)")
@@ -32,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
     if args.what == "understanding" and args.since:
         return figures.run_understanding_comparison(args.since)
     if args.what == "understanding":
-        return figures.run_understanding_bench(sweep=args.sweep, speed_only=args.speed_only)
+        return figures.run_understanding_bench(
+            sweep=args.sweep, speed_only=args.speed_only, composed_only=args.composed_only
+        )
     if args.what in ("personal", "requests") and args.since:
         return figures.run_tagged_comparison(args.what, args.since)
     if args.what in ("personal", "requests"):

@@ -582,8 +582,9 @@ def run_tagged_comparison(name: str, since: str) -> int:
     return 0
 
 
-def run_understanding_bench(sweep: bool = False, speed_only: bool = False) -> int:
-    """Leave-one-writer-out figures of the understanding classifiers (issue 13), then the speed of a turn's analysis."""
+def run_understanding_bench(sweep: bool = False, speed_only: bool = False, composed_only: bool = False) -> int:
+    """Leave-one-writer-out figures of the understanding classifiers (issue 13), the scenario acts on composed turns,
+    then the speed of a turn's analysis."""
     from assistant.drill.understanding import get_understanding
     from assistant.nlu import model as nlu_model
     from assistant.nlu.corpus import load_corpus
@@ -594,6 +595,9 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False) -> in
     understanding = get_understanding()  # trains (or loads) the product's model; its thresholds are the ones reported
     model = understanding.model
     thresholds = (model.moves.threshold, model.acts.threshold, model.compliance.threshold)
+    if composed_only:
+        _composed_turns(settings)
+        return 0
     if not speed_only:
         corpus = load_corpus(settings.kb_dir / "understanding")
         embedder = get_searcher().embedder
@@ -642,8 +646,33 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False) -> in
                     f"  compliance at {t}: recall {s.violation_recall:.3f}, hard-negative false alarms "
                     f"{s.hard_negative_false_alarms:.3f}, clean false alarms {s.clean_false_alarms:.3f}"
                 )
+        _composed_turns(settings)
     _understanding_speed(understanding)
     return 0
+
+
+def _composed_turns(settings) -> None:
+    """Scenario acts, left writer out, on single lines and on turns of two or three of the writer's lines joined by
+    commas: with and without looking at clause windows (the product's setting is nlu.model.ACT_WINDOWS and
+    WINDOW_DISCOUNT)."""
+    from assistant.nlu import model as nlu_model
+    from assistant.nlu.corpus import load_corpus
+    from assistant.nlu.evaluate import composed_turn_figures
+    from assistant.retrieval import get_searcher
+
+    corpus = load_corpus(settings.kb_dir / "understanding")
+    cache = nlu_model.embedding_cache(get_searcher().embedder, settings.var_dir / "nlu")
+    embeddings = cache.encode([u.text for u in corpus.utterances])
+    variants = {"no windows": (False, 0.0), "windows": (True, 0.0)}
+    variants |= {f"windows, discount {d}": (True, d) for d in (0.1, 0.2)}
+    started = time.perf_counter()
+    result = composed_turn_figures(corpus, embeddings, cache.encode, variants)
+    print(f"\nscenario acts, leave one writer out, macro F1 ({time.perf_counter() - started:.0f} s)")
+    print("| clause windows | single lines | composed turns (2-3 lines, commas) |\n|---|---|---|")
+    product = (nlu_model.ACT_WINDOWS, nlu_model.WINDOW_DISCOUNT if nlu_model.ACT_WINDOWS else 0.0)
+    for name, (single, composed) in result.items():
+        mark = " (product)" if variants[name] == product else ""
+        print(f"| {name}{mark} | {single:.3f} | {composed:.3f} |")
 
 
 def run_understanding_comparison(since: str) -> int:

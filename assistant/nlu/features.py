@@ -30,11 +30,22 @@ def split_clauses(text: str) -> list[str]:
 
 
 _SENTENCE_END = re.compile(r"(?<=[。!?;!?;…])")
+_COMMA_END = re.compile(r"(?<=[,,::])")
 
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a turn (after 。!?;), for finding one act inside a long turn."""
     return [p.strip() for p in _SENTENCE_END.split(normalize(text)) if len(_PUNCT.sub("", p)) >= 2]
+
+
+def clause_windows(sentence: str) -> list[str]:
+    """Two neighbouring clauses at a time of a sentence of three or more (cut after ,:), for an act told in one
+    clause of a long comma-joined sentence: "……办了卡的话卡也在里头,收好,密码谁问都别说" holds a safety reminder
+    that the whole sentence, mostly about documents, does not show."""
+    parts = [p for p in _COMMA_END.split(sentence) if _PUNCT.sub("", p)]
+    if len(parts) < 3:
+        return []
+    return [(parts[i] + parts[i + 1]).strip() for i in range(len(parts) - 1)]
 
 
 def char_vectorizer(max_n: int = 3):

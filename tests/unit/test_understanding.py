@@ -113,6 +113,22 @@ def test_an_act_late_in_a_long_turn_is_found(understanding):
     assert {"fee_truthful", "card_fab", "benefit_tied"} <= understanding.analyse(turn, "sme_settlement_card").acts
 
 
+def test_an_act_in_one_clause_of_a_long_comma_joined_sentence_is_found(understanding):
+    """The reminder is the last clause of a sentence about documents: read two clauses at a time, it is seen."""
+    turn = "营业执照、法人身份证和三个章都在这个袋子里了,开户回执也放进去了,您回去前再点一遍,网银的密码和U盾千万别交给外人。"
+    assert "safety_reminder" in understanding.analyse(turn, "sme_settlement_card").acts
+
+
+def test_clause_windows_are_two_neighbouring_clauses_of_a_long_sentence():
+    from assistant.nlu.features import clause_windows
+
+    assert clause_windows("您收好,密码别告诉别人。") == []
+    assert clause_windows("东西都在这儿,您点一下,密码别告诉别人。") == [
+        "东西都在这儿,您点一下,",
+        "您点一下,密码别告诉别人。",
+    ]
+
+
 def test_a_request_file_with_an_unknown_label_names_file_line_and_field(tmp_path):
     root = small_corpus(
         tmp_path, 'writer: w01\nscenario: general\nutterances:\n  - {text: "您好", moves: [greeting]}\n'
