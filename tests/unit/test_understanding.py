@@ -129,6 +129,20 @@ def test_clause_windows_are_two_neighbouring_clauses_of_a_long_sentence():
     ]
 
 
+def test_composed_turns_join_one_writers_compliant_lines_of_one_scenario():
+    """The held-out test of long turns: each turn is two or three lines of one writer and scenario, joined by commas,
+    labelled with their acts; no slip is in one, and the same seed composes the same turns."""
+    from assistant.nlu.evaluate import composed_turns
+
+    corpus = load_corpus(CORPUS)
+    turns = composed_turns(corpus)
+    assert len(turns) > 1000 and turns == composed_turns(corpus)
+    for writer, scenario, turn, lines in turns[:200]:
+        assert 2 <= len(lines) <= 3 and turn.endswith("。") and turn.count(",") >= len(lines) - 1
+        assert all((u.writer, u.scenario) == (writer, scenario) and not u.violation for u in lines)
+        assert all(u.text.rstrip("。!?!? ")[:4] in turn for u in lines)
+
+
 def test_a_request_file_with_an_unknown_label_names_file_line_and_field(tmp_path):
     root = small_corpus(
         tmp_path, 'writer: w01\nscenario: general\nutterances:\n  - {text: "您好", moves: [greeting]}\n'
