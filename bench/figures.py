@@ -595,15 +595,14 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False, compo
     understanding = get_understanding()  # trains (or loads) the product's model; its thresholds are the ones reported
     model = understanding.model
     thresholds = (model.moves.threshold, model.acts.threshold, model.compliance.threshold)
+    if composed_only or not speed_only:
+        corpus = load_corpus(settings.kb_dir / "understanding")
+        cache = nlu_model.embedding_cache(get_searcher().embedder, settings.var_dir / "nlu")
+        embeddings = cache.encode([u.text for u in corpus.utterances])
     if composed_only:
-        _composed_turns(settings)
+        _composed_turns(corpus, embeddings, cache)
         return 0
     if not speed_only:
-        corpus = load_corpus(settings.kb_dir / "understanding")
-        embedder = get_searcher().embedder
-        embeddings = nlu_model.embedding_cache(embedder, settings.var_dir / "nlu").encode(
-            [u.text for u in corpus.utterances]
-        )
         writers = sorted({u.writer for u in corpus.utterances})
         print(
             f"语料 {len(corpus.utterances)} 句, {len(writers)} 位作者; 留一作者交叉验证 (leave one writer out)",
@@ -646,32 +645,25 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False, compo
                     f"  compliance at {t}: recall {s.violation_recall:.3f}, hard-negative false alarms "
                     f"{s.hard_negative_false_alarms:.3f}, clean false alarms {s.clean_false_alarms:.3f}"
                 )
-        _composed_turns(settings)
+        _composed_turns(corpus, embeddings, cache)
     _understanding_speed(understanding)
     return 0
 
 
-def _composed_turns(settings) -> None:
+def _composed_turns(corpus, embeddings, cache) -> None:
     """Scenario acts, left writer out, on single lines and on turns of two or three of the writer's lines joined by
-    commas: with and without looking at clause windows (the product's setting is nlu.model.ACT_WINDOWS and
-    WINDOW_DISCOUNT)."""
-    from assistant.nlu import model as nlu_model
-    from assistant.nlu.corpus import load_corpus
+    commas: with and without looking at clause windows (the product's setting is nlu.model.ACT_WINDOW_DISCOUNT)."""
     from assistant.nlu.evaluate import composed_turn_figures
-    from assistant.retrieval import get_searcher
+    from assistant.nlu.model import ACT_WINDOW_DISCOUNT
 
-    corpus = load_corpus(settings.kb_dir / "understanding")
-    cache = nlu_model.embedding_cache(get_searcher().embedder, settings.var_dir / "nlu")
-    embeddings = cache.encode([u.text for u in corpus.utterances])
-    variants = {"no windows": (False, 0.0), "windows": (True, 0.0)}
-    variants |= {f"windows, discount {d}": (True, d) for d in (0.1, 0.2)}
+    variants: dict[str, float | None] = {"no windows": None, "windows": 0.0}
+    variants |= {f"windows, discount {d}": d for d in (0.1, 0.2)}
     started = time.perf_counter()
     result = composed_turn_figures(corpus, embeddings, cache.encode, variants)
     print(f"\nscenario acts, leave one writer out, macro F1 ({time.perf_counter() - started:.0f} s)")
     print("| clause windows | single lines | composed turns (2-3 lines, commas) |\n|---|---|---|")
-    product = (nlu_model.ACT_WINDOWS, nlu_model.WINDOW_DISCOUNT if nlu_model.ACT_WINDOWS else 0.0)
     for name, (single, composed) in result.items():
-        mark = " (product)" if variants[name] == product else ""
+        mark = " (product)" if variants[name] == ACT_WINDOW_DISCOUNT else ""
         print(f"| {name}{mark} | {single:.3f} | {composed:.3f} |")
 
 

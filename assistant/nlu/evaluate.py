@@ -17,7 +17,14 @@ import numpy as np
 
 from assistant.nlu.corpus import GENERAL, Corpus, Utterance
 from assistant.nlu.features import embed_text
-from assistant.nlu.model import ACT_THRESHOLD, ACT_WINDOWS, ScenarioActs, tagged_offset, train, train_tagged
+from assistant.nlu.model import (
+    ACT_THRESHOLD,
+    ACT_WINDOW_DISCOUNT,
+    ScenarioActs,
+    tagged_offset,
+    train,
+    train_tagged,
+)
 
 
 @dataclass
@@ -100,7 +107,9 @@ def pool(
                 sub = model.acts.by_scenario.get(u.scenario)
                 row = np.zeros(len(act_labels), dtype=np.float32)
                 if sub is not None:
-                    probs = sub.turn_proba([u.text], emb[k : k + 1] if emb is not None else None, None, ACT_WINDOWS)[0]
+                    probs = sub.turn_proba(
+                        [u.text], emb[k : k + 1] if emb is not None else None, None, ACT_WINDOW_DISCOUNT
+                    )[0]
                     for label, value in zip(sub.labels, probs, strict=False):
                         row[act_col[label]] = value
                 ap.append(row)
@@ -199,17 +208,19 @@ def composed_turns(corpus: Corpus, seed: int = 7) -> list[tuple[str, str, str, l
     """(writer, scenario, turn, its lines): each writer's compliant lines of a scenario, shuffled, joined two or three at a
     time with commas into one long sentence, as staff talk at the counter; its labels are those of its lines."""
     rng = random.Random(seed)
+    by_writer: dict[tuple[str, str], list[Utterance]] = {}
+    for u in corpus.utterances:
+        if u.scenario != GENERAL and not u.violation:
+            by_writer.setdefault((u.writer, u.scenario), []).append(u)
     out = []
-    for writer in sorted({u.writer for u in corpus.utterances}):
-        for scenario in sorted({u.scenario for u in corpus.utterances if u.writer == writer} - {GENERAL}):
-            lines = [u for u in corpus.utterances if (u.writer, u.scenario) == (writer, scenario) and not u.violation]
-            rng.shuffle(lines)
-            k = 0
-            while k + 2 <= len(lines):
-                group = lines[k : k + (2 if rng.random() < 0.5 else 3)]
-                k += len(group)
-                turn = ",".join(_LINE_END.sub("", u.text) for u in group) + "。"
-                out.append((writer, scenario, turn, group))
+    for (writer, scenario), lines in sorted(by_writer.items(), key=lambda item: item[0]):
+        rng.shuffle(lines)
+        k = 0
+        while k + 2 <= len(lines):
+            group = lines[k : k + (2 if rng.random() < 0.5 else 3)]
+            k += len(group)
+            turn = ",".join(_LINE_END.sub("", u.text) for u in group) + "。"
+            out.append((writer, scenario, turn, group))
     return out
 
 
@@ -217,14 +228,12 @@ def composed_turn_figures(
     corpus: Corpus,
     embeddings: np.ndarray,
     encode: Callable[[list[str]], np.ndarray],
-    variants: dict[str, tuple[bool, float]],
+    variants: dict[str, float | None],
     log=lambda message: None,
 ) -> dict[str, tuple[float, float]]:
     """Leave one writer out for the scenario acts alone, on single lines and on `composed_turns`: {variant: (macro F1
-    on single lines, on composed turns)}, a variant being (clause windows, window discount). Why: the corpus's lines
-    carry one act or two, but staff at work join several in one comma-joined sentence."""
-    from assistant.nlu import model as nlu_model
-
+    on single lines, on composed turns)}, a variant being a window discount (None: no clause windows). Why: the
+    corpus's lines carry one act or two, but staff at work join several in one comma-joined sentence."""
     utterances = corpus.utterances
     turns = composed_turns(corpus)
     turn_embeddings = encode([embed_text(t[2]) for t in turns])
@@ -232,36 +241,32 @@ def composed_turn_figures(
     column = {a: j for j, a in enumerate(labels)}
     truth: dict[str, list] = {"single": [], "composed": []}
     proba: dict[str, dict[str, list]] = {v: {"single": [], "composed": []} for v in variants}
-    saved = nlu_model.WINDOW_DISCOUNT
-    try:
-        for writer in sorted({u.writer for u in utterances}):
-            train_rows = [i for i, u in enumerate(utterances) if u.writer != writer]
-            acts = ScenarioActs.fit([utterances[i] for i in train_rows], corpus, embeddings[train_rows])
-            held = {
-                "single": [
-                    (u.scenario, u.text, set(u.acts), embeddings[i])
-                    for i, u in enumerate(utterances)
-                    if u.writer == writer and u.scenario != GENERAL
-                ],
-                "composed": [
-                    (t[1], t[2], set().union(*(u.acts for u in t[3])), turn_embeddings[n])
-                    for n, t in enumerate(turns)
-                    if t[0] == writer
-                ],
-            }
-            for kind, items in held.items():
-                for scenario, text, acts_done, embedding in items:
-                    truth[kind].append([label in acts_done for label in labels])
-                    model = acts.by_scenario[scenario]
-                    for name, (windows, discount) in variants.items():
-                        nlu_model.WINDOW_DISCOUNT = discount
-                        row = np.zeros(len(labels), dtype=np.float32)
-                        p = model.turn_proba([text], embedding[None, :], None, windows)[0]
-                        row[[column[label] for label in model.labels]] = p
-                        proba[name][kind].append(row)
-            log(f"  leaving out {writer}: {len(held['single'])} lines, {len(held['composed'])} composed turns")
-    finally:
-        nlu_model.WINDOW_DISCOUNT = saved
+    for writer in sorted({u.writer for u in utterances}):
+        train_rows = [i for i, u in enumerate(utterances) if u.writer != writer]
+        acts = ScenarioActs.fit([utterances[i] for i in train_rows], corpus, embeddings[train_rows])
+        held = {
+            "single": [
+                (u.scenario, u.text, set(u.acts), embeddings[i])
+                for i, u in enumerate(utterances)
+                if u.writer == writer and u.scenario != GENERAL
+            ],
+            "composed": [
+                (t[1], t[2], set().union(*(u.acts for u in t[3])), turn_embeddings[n])
+                for n, t in enumerate(turns)
+                if t[0] == writer
+            ],
+        }
+        for kind, items in held.items():
+            for scenario, text, acts_done, embedding in items:
+                truth[kind].append([label in acts_done for label in labels])
+                model = acts.by_scenario[scenario]
+                for name, discount in variants.items():
+                    row = np.zeros(len(labels), dtype=np.float32)
+                    row[[column[label] for label in model.labels]] = model.turn_proba(
+                        [text], embedding[None, :], None, discount
+                    )[0]
+                    proba[name][kind].append(row)
+        log(f"  leaving out {writer}: {len(held['single'])} lines, {len(held['composed'])} composed turns")
     figures = {}
     for name in variants:
         single, composed = (

@@ -42,12 +42,11 @@ NONE = "none"
 MOVE_THRESHOLD = 0.6
 ACT_THRESHOLD = 0.5
 # Acts are also looked for in two neighbouring clauses at a time of a long sentence (`clause_windows`). A window is read
-# with its sentence's embedding, which speaks of more than the window, so its probabilities count this much less.
-# Leave one writer out over the 7,712 scenario lines and 2,970 turns composed of two or three of the left-out writer's
-# lines joined by commas (`bench understanding`): acts macro F1 on single lines / composed turns, no windows 0.890 /
-# 0.747; windows 0.879 / 0.826; discount 0.1: 0.887 / 0.808; 0.2: 0.889 / 0.782.
-ACT_WINDOWS = True
-WINDOW_DISCOUNT = 0.1
+# with its sentence's embedding, which speaks of more than the window, so its probabilities count this much less (None:
+# no windows). Leave one writer out over the 7,712 scenario lines and 2,970 turns composed of two or three of the
+# left-out writer's lines joined by commas (`bench understanding`): acts macro F1 on single lines / composed turns, no
+# windows 0.890 / 0.747; windows 0.879 / 0.826; discount 0.1: 0.887 / 0.808; 0.2: 0.889 / 0.782.
+ACT_WINDOW_DISCOUNT: float | None = 0.1
 COMPLIANCE_THRESHOLD = 0.8
 # Moves the drill customer acts on drastically (offence, leaving) only when sure: staff playing drills found polite
 # lines taken for rudeness, and a "谢谢您" mid-conversation taken for a goodbye. The scorer keeps MOVE_THRESHOLD.
@@ -182,12 +181,13 @@ class MultiLabel:
         texts: list[str],
         embeddings: np.ndarray | None,
         sentence_embeddings: np.ndarray | None = None,
-        windows: bool = False,
+        window_discount: float | None = None,
     ) -> np.ndarray:
         """Each label's probability for a turn: the highest of the whole turn and of each of its sentences, so one act
         in a long turn is not drowned by the rest of it. A sentence has its own embedding when given
-        (`sentence_embeddings`, one text only: a row per sentence), else the turn's. `windows` also looks at two
-        neighbouring clauses at a time of a long sentence (`clause_windows`), with that sentence's embedding."""
+        (`sentence_embeddings`, one text only: a row per sentence), else the turn's. With a `window_discount`, also two
+        neighbouring clauses at a time of a long sentence (`clause_windows`), with that sentence's embedding, their
+        probabilities lowered by the discount."""
         pieces: list[str] = []
         owner: list[int] = []
         rows: list[np.ndarray | None] = []  # a piece's own embedding, or None for its turn's
@@ -203,7 +203,8 @@ class MultiLabel:
                     own = sentence_embeddings[k]
                 if len(sentences) > 1:
                     found.append((sentence, own, False))
-                found += [(window, own, True) for window in (clause_windows(sentence) if windows else [])]
+                if window_discount is not None:
+                    found += [(window, own, True) for window in clause_windows(sentence)]
             for piece, own, is_window in found:
                 if is_window:
                     in_window.append(len(pieces))
@@ -215,7 +216,7 @@ class MultiLabel:
             X_emb = np.stack([embeddings[o] if r is None else r for o, r in zip(owner, rows, strict=True)])
         p = self.proba(pieces, X_emb)
         if in_window:
-            p[in_window] = np.clip(p[in_window] - WINDOW_DISCOUNT, 0.0, 1.0)
+            p[in_window] = np.clip(p[in_window] - window_discount, 0.0, 1.0)
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         np.maximum.at(out, np.array(owner), p)
         return out
@@ -226,9 +227,9 @@ class MultiLabel:
         embeddings: np.ndarray | None,
         allowed: list[set[str]] | None = None,
         sentence_embeddings: np.ndarray | None = None,
-        windows: bool = False,
+        window_discount: float | None = None,
     ) -> list[set[str]]:
-        p = self.turn_proba(texts, embeddings, sentence_embeddings, windows)
+        p = self.turn_proba(texts, embeddings, sentence_embeddings, window_discount)
         result = []
         for i in range(len(texts)):
             chosen = {self.labels[j] for j in np.flatnonzero(p[i] >= self.threshold)}
@@ -284,7 +285,9 @@ class ScenarioActs:
             scenario = next(iter(allowed[i]), "").split(".", 1)[0]
             model = self.by_scenario.get(scenario)
             emb = embeddings[i : i + 1] if embeddings is not None else None
-            out.append(model.predict([text], emb, None, sentence_embeddings, ACT_WINDOWS)[0] if model else set())
+            out.append(
+                model.predict([text], emb, None, sentence_embeddings, ACT_WINDOW_DISCOUNT)[0] if model else set()
+            )
         return out
 
 
