@@ -467,12 +467,7 @@ def _reveal_by_words(t: _Turn, moves: set[str]) -> None:
     levels (rubric: reveal_on_vague), and otherwise gets little."""
     s, analysis = t.state, t.analysis
     pending = [n for n in t.scenario.needs if n.id not in s.revealed]
-    # a question that wants a thing or a decision ("代发工资的通知带了吗?", "带您去贵宾室坐坐?", "U盾要不要?") is
-    # answered with that, and a need's word inside it reaches nothing (reviewers, rounds 10-12, judged a need told
-    # to a question that was no needs question bad 11 times in 28, mostly such questions)
     if not pending or not ("needs_question" in moves or analysis.is_question):
-        return
-    if "needs_question" not in moves and (analysis.requests or moves & OFFER_MOVES):
         return
     # a question about the customer itself ("您退休几年了?以前在哪儿教书?") reaches a need through its topic, or by
     # naming the need twice over, not by one stray word

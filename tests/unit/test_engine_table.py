@@ -82,34 +82,6 @@ def test_a_needs_question_taken_for_a_pitch_raises_no_worry():
     assert not any(e.startswith("objection:") for e in events[-1])
 
 
-@pytest.mark.parametrize(
-    "case, analysis, reveals",
-    [
-        ("a plain question about its money", turn("您每个月能存下多少?", question=True), True),
-        (
-            "a question that wants a paper",
-            turn("代发工资的通知带了吗?每个月存下的钱以后也能走这张卡。", requests=["hand_over"], question=True),
-            False,
-        ),
-        (
-            "a question that offers a colleague",
-            turn("每个月存下的钱怎么放,我请理财经理跟您聊聊?", moves=["referral"], question=True),
-            False,
-        ),
-        (
-            "a needs question that also asks for a paper",
-            turn(
-                "身份证给我一下。您每个月能存下多少?", moves=["needs_question"], requests=["hand_over"], question=True
-            ),
-            True,
-        ),
-    ],
-)
-def test_a_need_is_told_to_a_question_about_it_not_to_one_that_wants_a_thing_or_a_decision(case, analysis, reveals):
-    _, events = play("fund_sip_young_worker", [GREETING, analysis])
-    assert any(e.startswith("reveal:") for e in events[-1]) is reveals, (case, events[-1])
-
-
 def test_a_second_push_to_decide_costs_patience_like_a_second_early_pitch():
     decide = turn(requests=["decide"], question=True)
     state, events = play("fund_sip_young_worker", [GREETING, decide, decide])
