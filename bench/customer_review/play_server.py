@@ -76,7 +76,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - http.server's name
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
         try:
-            out = _turn(body["name"], body.get("text", ""))
+            # one staff turn is one line of drills_N/NAME.txt: a line break inside it would split it in the replay
+            text = " ".join(body.get("text", "").split("\n"))
+            out = _turn(body["name"], text)
             status = 200
         except Exception as exc:  # noqa: BLE001 - a review tool: report, keep serving
             out, status = {"error": str(exc)}, 400
