@@ -142,6 +142,12 @@ def last_question(text: str) -> str:
     return asking[-1] if asking else ""
 
 
+def ends_asking(text: str) -> bool:
+    """The turn's last sentence asks something: "周老板慢走哦,再见啦!" after "不辛苦呢" asks nothing at the end."""
+    sentences = _sentences(text)
+    return bool(sentences) and last_question(text) == sentences[-1]
+
+
 def _last_question_bare(text: str) -> str:
     """The last asking sentence without its closing marks, for patterns anchored at its end."""
     return re.sub("[??。!!~ ]+$", "", last_question(text))

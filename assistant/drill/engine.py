@@ -32,6 +32,7 @@ from assistant.drill.asking import (
     asks_if_brought,
     asks_if_so,
     asks_yes_or_no,
+    ends_asking,
     gives_answer,
     last_question,
     offered_choice,
@@ -195,10 +196,12 @@ class _Turn:
         # the options of a choice it is asked to make ("今天办,还是回去商量?", "要一百的,还是零钱?"), answered by
         # picking one
         self.choice: Choice | None = offered_choice(analysis.text)
-        self.settled_now = False  # an open worry settled this turn
+        # an open worry or its own question settled this turn: the next worry waits for the staff's next pitch or
+        # proposal (a worry voiced right after one just settled was judged bad 8 times in 16, rounds 10-13: "你实话实说,
+        # 我觉得挺靠谱的。 基金不是会亏吗?")
+        self.settled_now = False
         self.preempted_now = False  # a worry answered this turn before the customer voiced it
         self.pressing = False  # an open worry pressed again this turn
-        self.raise_after_settle = False  # the next worry may follow the one just settled
 
     def act(self, kind: str, ref: str = "", again: bool = False) -> None:
         self.acts.append(CustomerAct(kind, ref, again))
@@ -502,16 +505,12 @@ def respond(
         if len(state.revealed) > revealed_before:
             t.analysis = _without_need_topics(t.analysis, scenario, state.revealed[revealed_before:])
     _answer_personal(t)
-    if t.raise_after_settle and t.room():
-        t.raise_next(t.moves | {"objection_answer"}, ("worry",))
     # A goodbye ends the drill; "谢谢您专程跑一趟" beside a welcome, or a farewell that still asks something, does not.
     # Nor does one that still asks it to do something ("……回单上签个字。路上注意点。").
-    leaving = (
-        "farewell" in t.analysis.sure_moves
-        and "greeting" not in t.moves
-        and not t.analysis.is_question
-        and not t.asked_to_do
-    )
+    # Its business done and handed back, a goodbye the model is less sure of ("嗯,那就这样,慢走哦。(按下一个号)") is
+    # one all the same: "要得,你接着说" to it was judged bad (round 13).
+    said_goodbye = "farewell" in t.analysis.sure_moves or ("farewell" in t.moves and state.handed_back)
+    leaving = said_goodbye and "greeting" not in t.moves and not ends_asking(t.analysis.text) and not t.asked_to_do
     if not t.pressing and not state.accepted and not leaving:
         _pitch_or_decision(t)
     if leaving:
@@ -519,7 +518,11 @@ def respond(
     if "reminder" in t.analysis.sure_moves and t.asked_to_do in (None, "check"):
         # documents handed back once the business is decided (or, at a counter, at any time) end the visit
         state.handed_back = state.handed_back or state.accepted or scenario.needs_to_accept == 0
-    if t.asked_to_do and t.said_something_new and t.room() and not state.done:
+    # beside something else it says, it goes along with a request only one the model is sure of: "插卡、输密码……四步就
+    # 完了" explains the machine, and "得嘞,按完了" stitched after its answer was judged worse (ab_7)
+    beside = any(a.kind != "greeting" for a in t.acts)
+    sure_request = t.asked_to_do in t.analysis.sure_asked or not beside
+    if t.asked_to_do and t.said_something_new and t.room() and not state.done and sure_request:
         t.act("request", t.asked_to_do)  # "您贵姓?身份证给我一下": the name, and the card handed over
     elif not t.said_something_new and not state.done:
         _service_reaction(t)
@@ -585,6 +588,7 @@ def _follow_up_own_question(t: _Turn) -> None:
         s.answered_questions.append(question.id)
         s.open_question = None
         t.act("answer_thanks", question.id)
+        t.settled_now = True
     elif s.turn - s.question_turn >= 2 and question.id not in s.pressed and not t.analysis.personal:
         s.pressed.append(question.id)
         t.offend("ignored", 1)
@@ -617,10 +621,6 @@ def _weigh_open_worry(t: _Turn) -> None:
             # "投诉我给您登记上。您怎么称呼?": the answer taken and its name given; the yes goes without saying
             # (reviewers: the name asked for was never given, "看你挺实在,就照你说的来" said instead)
             t.accept(quietly=bool(set(t.analysis.personal) & t.analysis.sure_asked) and not _asks_to_decide(t))
-        else:
-            # one worry settled, the next may follow (never a plea for a promise right after being reassured),
-            # once its questions about itself are answered and if the reply has room
-            t.raise_after_settle = True
     elif addressed:
         s.partial.append(current.id)
         t.act("acknowledge")
@@ -745,7 +745,10 @@ def _leave(t: _Turn) -> None:
         t.act("evaluation")  # "走之前给我们评个价,慢走": it rates, then goes
     # a warm goodbye for staff who won it over or never wronged it; a curt one to staff who did (reviewers judged
     # "算了,不听了" to a plain goodbye from staff who had done nothing wrong bad)
-    t.act("farewell" if s.accepted or s.trust >= t.level.trust_to_accept or not s.offences else "walk_away")
+    # ("算了算了,不听了" answers a pitch, not a goodbye: judged bad even after a pushy pitch, round 13); only staff who
+    # were rude or pressed it get the curt one
+    offended = s.offences.get("rude", 0) or s.offences.get("pressure", 0)
+    t.act("farewell" if s.accepted or s.trust >= t.level.trust_to_accept or not offended else "walk_away")
 
 
 def _service_reaction(t: _Turn) -> None:

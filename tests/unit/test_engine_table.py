@@ -410,3 +410,32 @@ def test_decided_with_its_own_question_just_answered_the_thanks_is_the_reply():
     state.open_question, state.question_turn = "min_amount", state.turn
     events = engine.respond(scenario, state, level, turn("每月最少一百块起投。", moves=["presentation"]))[1]
     assert events == ["answer_thanks:min_amount"]
+
+
+def test_a_goodbye_after_a_pushy_pitch_is_a_goodbye_and_a_rude_one_gets_the_curt_one():
+    pushed = turn(requests=["decide"], question=True)  # pushed to decide twice before anything: neglect
+    bye = turn("那您慢走。", moves=["farewell"])
+    state, events = play("fund_sip_young_worker", [GREETING, pushed, pushed, bye])
+    assert state.offences and state.done and "farewell" in events[-1], (state.offences, events)
+    rude = turn("你到底取不取?磨磨唧唧的。", moves=["rude"])
+    state, events = play("fund_sip_young_worker", [GREETING, rude, bye])
+    assert state.offences.get("rude") and ("walk_away" in events[-1] or state.outcome == "walked_away"), events
+
+
+def test_a_goodbye_ends_the_visit_unless_its_last_sentence_asks():
+    # "辛苦啥呢" has a question particle but asks nothing at the end
+    bye = turn("辛苦啥呢,应该的。您慢走,再见!", moves=["farewell", "small_talk"], question=True)
+    state, _ = play("counter_7step_withdrawal", [GREETING, bye])
+    assert state.done
+    asks = turn("您慢走。对了,您电话还是原来那个吗?", moves=["farewell"], personal=["contact"], question=True)
+    state, _ = play("counter_7step_withdrawal", [GREETING, asks])
+    assert not state.done
+
+
+def test_a_goodbye_the_model_is_unsure_of_ends_the_visit_once_its_things_are_handed_back():
+    handed = turn("(递回卡和现金)您的五千和卡,收好。", moves=["reminder"])
+    unsure_bye = turn("嗯,那就这样。(按下一位)", moves=["farewell"], sure=[])
+    state, _ = play("counter_7step_withdrawal", [GREETING, handed, unsure_bye])
+    assert state.done
+    state, _ = play("counter_7step_withdrawal", [GREETING, unsure_bye])
+    assert not state.done  # mid-business, an unsure goodbye is not taken for one
