@@ -518,11 +518,7 @@ def respond(
     if "reminder" in t.analysis.sure_moves and t.asked_to_do in (None, "check"):
         # documents handed back once the business is decided (or, at a counter, at any time) end the visit
         state.handed_back = state.handed_back or state.accepted or scenario.needs_to_accept == 0
-    # beside something else it says, it goes along with a request only one the model is sure of: "插卡、输密码……四步就
-    # 完了" explains the machine, and "得嘞,按完了" stitched after its answer was judged worse (ab_7)
-    beside = any(a.kind != "greeting" for a in t.acts)
-    sure_request = t.asked_to_do in t.analysis.sure_asked or not beside
-    if t.asked_to_do and t.said_something_new and t.room() and not state.done and sure_request:
+    if t.asked_to_do and t.said_something_new and t.room() and not state.done:
         t.act("request", t.asked_to_do)  # "您贵姓?身份证给我一下": the name, and the card handed over
     elif not t.said_something_new and not state.done:
         _service_reaction(t)
@@ -718,15 +714,23 @@ def _pitch_or_decision(t: _Turn) -> None:
             t.act("choose", t.pick(t.choice))
         elif s.open_objection is None and not t.said_something and not t.asked_to_do:
             # (asked to sign as well, it goes along with that rather than say it is not ready)
-            if not s.revealed and scenario.needs_to_accept > 0:
-                _pushed_early(t)  # asked to decide before being asked anything
-            later = t.choice.deferring() if t.choice else None
-            if later:
-                t.act("choose", later)  # "今天办,还是回去商量?": not convinced yet, it puts it off
-            else:
-                t.act("closing_not_ready")
+            _not_ready(t)
     elif pitched and not t.said_something:
         t.ask_own_question(t.moves)
+
+
+def _not_ready(t: _Turn) -> None:
+    """Asked to decide and not convinced: it puts the choice off, says the worry that still holds it back (rather than
+    "别催嘛": the next worry no longer follows the one just settled in the same reply, so it comes here), or says it
+    is not ready."""
+    s = t.state
+    if not s.revealed and t.scenario.needs_to_accept > 0:
+        _pushed_early(t)  # asked to decide before being asked anything
+    later = t.choice.deferring() if t.choice else None
+    if later:
+        t.act("choose", later)  # "今天办,还是回去商量?": not convinced yet, it puts it off
+    elif not (s.revealed and t.raise_next(None, ("worry",))):
+        t.act("closing_not_ready")
 
 
 def _asks_only_a_fact(t: _Turn) -> bool:
