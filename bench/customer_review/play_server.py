@@ -77,7 +77,7 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
         try:
             # one staff turn is one line of drills_N/NAME.txt: a line break inside it would split it in the replay
-            text = " ".join(body.get("text", "").split("\n"))
+            text = " ".join(body.get("text", "").splitlines())
             out = _turn(body["name"], text)
             status = 200
         except Exception as exc:  # noqa: BLE001 - a review tool: report, keep serving
