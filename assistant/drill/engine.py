@@ -722,9 +722,7 @@ def _pitch_or_decision(t: _Turn) -> None:
 def _not_ready(t: _Turn) -> None:
     """Asked to decide and not convinced: it puts the choice off, says the worry that still holds it back (rather than
     "别催嘛": the next worry no longer follows the one just settled in the same reply, so it comes here), or says it
-    is not ready. (ab_9: even, 10-11 and 13-9; it wins where the worry is about the thing put to it, "网上转钱我不放
-    心", and loses where it is not: the machine worry to an offer of a wealth product. Keeping it to worries whose
-    topic the turn names needs the topic tagger to tell corporate e-banking from mobile banking.)"""
+    is not ready. (Any worry still unsaid, not only one about the thing put to it: see ab_9 in docs/measurements.md.)"""
     s = t.state
     if not s.revealed and t.scenario.needs_to_accept > 0:
         _pushed_early(t)  # asked to decide before being asked anything
