@@ -17,8 +17,16 @@ _SENTENCE = re.compile(r"[^。!?!?;;\n]+[。!?!?;;\n]?")
 _CLAUSE_MARKS = ",,、::;; "
 # what comes before the first option and means nothing in the answer: "那您是想", "您看", "跟你确认一下,是"
 _LEAD = re.compile(r"^(?:那么?|所以|好的?|嗯|对了|那您?|您?看)?[您你]?(?:看|觉得)?(?:是|就)?(?:想|要不|打算|准备)?")
-# a yes-or-no tag on the first option ("都给您一百的可以吗,还是要点零钱?") is no part of it
-_TAIL = re.compile(r"(?:(?:可以|行|好|成|对)(?=吗))?(?:呢|吗|啊|呀|吧|嘛|哈)?[??。!!~]*$")
+_PARTICLE = re.compile(r"(?:呢|吗|啊|呀|吧|嘛|哈)?[??。!!~]*$")
+# a yes-or-no tag on the first option ("都给您一百的可以吗,还是要点零钱?") is no part of it, when it is a word of
+# its own: the 行 of "您平时用手机银行吗,还是……" is part of 银行 (reviewers read "我看王老师我平时用手机银好")
+_YES_NO_TAG = ("可以", "行", "好", "成", "对")
+# a term of address before the option ("王老师您平时……", "陈哥,那笔钱……"): the staff speaking to the customer
+_VOCATIVE = re.compile(
+    "^[\u4e00-\u9fff]{0,2}(?:老师|先生|女士|小姐|师傅|老板|阿姨|叔叔|大姐|大哥|姐|哥|总)[,, ]?(?=[您你])"
+)
+# the subject the two options share, said once before the first ("这五千是自己用,还是给别人的?"): "自己用"
+_SHARED_SUBJECT = re.compile("^([\u4e00-\u9fff]{1,8}?)(?<![还就也都可但要老总倒])是(?!不是)(.{2,})$")
 # "您看" / "您觉得" inside an option ("另外三十万您看是放这里"): the staff's hedge, not part of the option
 _HEDGE = re.compile("[您你](?:看|觉得)是?")
 MAX_OPTION_CHARS = 16  # a longer option is not echoed: the customer would not repeat a whole clause back
@@ -50,6 +58,9 @@ class Choice:
 
     first: str
     second: str
+    # the subject said once before the first option ("这五千是自己用,还是……": "这五千"), which the persona is matched
+    # against with the first option
+    subject: str = ""
 
     @property
     def options(self) -> tuple[str, str]:
@@ -81,8 +92,18 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
 
 
+def _strip_tail(option: str) -> str:
+    """The option without its question particle and marks, and without a yes-or-no tag that is a word of its own."""
+    bare = _PARTICLE.sub("", option)
+    if bare != option and option[len(bare) :].startswith("吗"):
+        words = jieba.lcut(bare)
+        if words and words[-1] in _YES_NO_TAG:
+            bare = bare[: -len(words[-1])]
+    return bare
+
+
 def _clean(option: str) -> str:
-    option = _TAIL.sub("", _trim(option))
+    option = _strip_tail(_VOCATIVE.sub("", _trim(option)))
     option = _LEAD.sub("", option) or option
     option = _HEDGE.sub("", option) or option
     return reflect(_trim(option))
@@ -121,17 +142,21 @@ def offered_choice(text: str) -> Choice | None:
         if re.search(f"[{_CLAUSE_MARKS}]", _trim(right)):
             continue  # "我还是没搞清楚,……要不要?": 还是 is an adverb here; the options end the question
         second_raw = re.split(f"[{_CLAUSE_MARKS}]", _trim(right), maxsplit=1)[0]
-        second_raw = _TAIL.sub("", second_raw)
+        second_raw = _strip_tail(second_raw)
         left = _trim(left)
         first_raw = re.split(f"[{_CLAUSE_MARKS}]", left)[-1]
         if second_raw[:1] in ("不", "没") and first_raw.endswith(second_raw[1:]) and len(second_raw) > 1:
             first_raw = second_raw[1:]  # "你是要还是不要?": 要 / 不要
         first, second = _clean(first_raw), _clean(second_raw)
+        subject = ""
+        shared = _SHARED_SUBJECT.match(first)
+        if shared and "是" not in second:
+            subject, first = shared.group(1), shared.group(2)
         if not first or not second or first == second:
             return None
         if max(len(first), len(second)) > MAX_OPTION_CHARS:
             return None
-        return Choice(first, second)
+        return Choice(first, second, subject)
     return None
 
 

@@ -42,6 +42,7 @@ from assistant.drill.asking import (
 )
 from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
 from assistant.drill.understanding import TurnAnalysis, any_evidence
+from assistant.nlu.features import ACTION_REQUESTS
 from assistant.vocabulary import LEVELS, names_risk_product
 
 MAX_STAFF_TURNS = 40
@@ -51,7 +52,6 @@ OFFER_MOVES = DECISION_MOVES | {"diversion"}  # the staff offers what to do now:
 ANSWER_MOVES = {"objection_answer", "risk_disclosure"}
 # Requests (understanding/labels.yaml) the customer goes along with (reactions.requests); "decide" asks for a decision
 # (a closing) and a request with a persona fact ("amount") is answered with the fact.
-ACTION_REQUESTS = ("hand_over", "enter_pin", "sign", "check", "fill_in")
 SURE_VIOLATION = 0.9  # a slip the customer reacts to (the scorer counts from the model's own threshold)
 MAX_FACTS_A_TURN = 2
 MAX_ACTS_A_REPLY = 2  # a new worry or question waits for the next turn when the reply already says this much
@@ -337,7 +337,8 @@ class _Turn:
         """Between two options neither of which puts the decision off: the one nearer to what the persona says of
         itself ("图稳当,还是多挣点?" to a customer who wants its money safe), else one by seed and turn (a drill
         replays). Reviewers found a seed-picked option contradicting the persona."""
-        near = [grounding(option, self.scenario.persona) for option in choice.options]
+        near = [grounding(choice.subject + choice.first, self.scenario.persona)]
+        near.append(grounding(choice.second, self.scenario.persona))
         if near[0] != near[1]:
             return choice.options[near.index(max(near))]
         return random.Random(f"{self.state.seed}|{self.state.turn}|choice").choice(choice.options)
@@ -792,7 +793,7 @@ def _service_reaction(t: _Turn) -> None:
         ref = {
             "request": t.asked_to_do or "",
             "choose": t.choice and t.answer(t.choice),
-            "affirm": t.yes,
+            "affirm": t.yes or (t.choice and t.pick(t.choice)),
         }
         t.acts.insert(thanked, CustomerAct(reaction, ref.get(reaction) or ""))
     if greet_back:
@@ -809,8 +810,10 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
         return "nothing_else"  # "还有别的要办吗?"
     if t.choice:
         # a choice put to it ends the turn: it takes an option, whatever else the turn did ("密码对了。五千都要一百
-        # 的,还是换点零钱?" is not answered by taking the cash)
-        return "choose"
+        # 的,还是换点零钱?" is not answered by taking the cash). One that asks how things are, not for a decision
+        # ("这五千是自己用,还是给别人的?"), gets the option as a plain answer: reviewers read "转给自己的账户,就这么定"
+        # as a decision nobody asked for
+        return "choose" if "decide" in analysis.requests or t.choice.deferring() else "affirm"
     if s.accepted and ("decide" in analysis.requests or asks_yes_or_no(analysis.text)):
         return "agree"  # decided, and asked to agree to the plan ("这样行吗?")
     if reaction in YES_OVERRIDES and t.yes:

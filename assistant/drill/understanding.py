@@ -23,7 +23,7 @@ from assistant.content.loader import load_compliance_notes
 from assistant.content.scenario import Evidence
 from assistant.drill import asking
 from assistant.nlu.corpus import CorpusError, load_corpus
-from assistant.nlu.features import EMBED_CHARS, embed_text, split_sentences
+from assistant.nlu.features import ACTION_REQUESTS, EMBED_CHARS, asking_now, embed_text, split_sentences
 from assistant.nlu.model import ENDING_MOVES, SURE_MOVE_THRESHOLDS, load_or_train
 from assistant.retrieval import get_searcher
 from assistant.text import normalize
@@ -242,7 +242,22 @@ class Understanding:
         if pieces and embedding is not None:
             pieces_embedding = self.embedder.encode_queries([embed_text(q) for q in pieces])
         personal, sure_personal = self._tagged(self.model.personal, text, embedding, pieces, pieces_embedding)
-        requests, sure_requests = self._tagged(self.model.requests, text, embedding, pieces, pieces_embedding)
+        heard, sure_heard = self._tagged(self.model.requests, text, embedding, pieces, pieces_embedding)
+        requests = [r for r in heard if r not in ACTION_REQUESTS]
+        sure_requests = sure_heard - set(ACTION_REQUESTS)
+        now = asking_now(text)
+        if now:  # what it is asked to do now: not a step told for later, explained, or done by the staff itself
+            kept = [k for k, piece in enumerate(pieces) if asking_now(piece)]
+            to_do, sure_to_do = self._tagged(
+                self.model.requests,
+                now,
+                embedding,
+                [asking_now(pieces[k]) for k in kept],
+                pieces_embedding[kept] if pieces_embedding is not None and kept else None,
+            )
+            # it only takes away: a request heard in the whole turn must still be heard in what is asked now
+            requests += [r for r in to_do if r in ACTION_REQUESTS and r in heard]
+            sure_requests |= sure_to_do & set(ACTION_REQUESTS) & sure_heard
         return personal, requests, sure_personal | sure_requests
 
     @staticmethod

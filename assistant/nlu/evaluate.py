@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from assistant.nlu.corpus import GENERAL, Corpus, Utterance
-from assistant.nlu.features import embed_text
+from assistant.nlu.features import ACTION_REQUESTS, asking_now, embed_text
 from assistant.nlu.model import (
     ACT_THRESHOLD,
     ACT_WINDOW_DISCOUNT,
@@ -184,7 +184,15 @@ def pool_tagged(
         model = train_tagged(corpus, name, embeddings, train_rows)
         assert model is not None  # the set has lines: the writers come from them
         emb = embeddings[[offset + j for j in test_rows]] if embeddings is not None else None
-        proba.append(model.turn_proba([lines[j].text for j in test_rows], emb))
+        texts = [lines[j].text for j in test_rows]
+        p = model.turn_proba(texts, emb)
+        if name == "requests":  # the requests to act as the drill reads them (Understanding.asked_of_customer)
+            now = [asking_now(text) for text in texts]
+            acting = [k for k, label in enumerate(labels) if label in ACTION_REQUESTS]
+            p_now = model.turn_proba(now, emb)
+            p_now[[not text for text in now]] = 0.0  # nothing asked now
+            p[:, acting] = np.minimum(p[:, acting], p_now[:, acting])  # it only takes away
+        proba.append(p)
         truth.append(np.array([[t in lines[j].topics for t in labels] for j in test_rows]))
         row_writers += [writer] * len(test_rows)
     return labels, np.vstack(truth), np.vstack(proba), row_writers

@@ -39,6 +39,11 @@ from assistant.text import normalize
         # a short "which one?" after the choice points back at it; a choice split by a semicolon is still one
         ("您是先在这儿等号;还是现在过去坐坐?两样都行,您看哪样方便?", "先在这儿等号", "现在过去坐坐", None),
         ("一年期和三年期都有,您看哪个合适?", None, None, None),  # no 还是: nothing to pick between by name
+        # the subject both options share is said once, before the first: it is not part of the answer
+        ("这笔钱是您自己花,还是替家里人取的?", "我自己花", "替家里人取的", None),
+        # a term of address before the first option; the 行 of 银行 is no yes-or-no tag (speech-to-text, no marks)
+        ("李阿姨您平常用网上银行吗 还是都来柜台办", "平常用网上银行", "都来柜台办", None),
+        ("五千都给您一百的可以吗,还是换点五十的?", "五千都给我一百的", "换点五十的", None),
     ],
 )
 def test_the_options_of_a_choice_in_the_customers_words(line, first, second, deferring):

@@ -262,14 +262,25 @@ def test_a_choice_that_ends_the_turn_is_answered_whatever_else_the_turn_did():
     # no "decide" request heard, a hand-back heard: the question at the end is still what it answers
     detail = turn("钱点好了。要整的,还是拆点五十的?", moves=["reminder"], question=True)
     _, events = play("counter_7step_withdrawal", [GREETING, detail])
-    assert len(events[-1]) == 1 and events[-1][0].startswith("choose:")
+    assert len(events[-1]) == 1 and events[-1][0].startswith(("choose:", "affirm:"))
+
+
+def test_a_choice_about_how_things_are_gets_a_plain_answer():
+    # "走路来的,还是坐车来的?" asks for no decision: the option is the short answer, not "……,就这么定"
+    scenario_id = "counter_7step_withdrawal"
+    asked = turn("您今天是走路过来的,还是坐车过来的?", question=True)
+    _, events = play(scenario_id, [GREETING, asked])
+    said = [e for e in events[-1] if e.startswith("affirm:")]
+    assert said and said[0].split(":", 1)[1] in ("走路过来的", "坐车过来的")
+    assert not any(e.startswith("choose:") for e in events[-1])
+    # (a decision asked for is answered with a decision made: test_decided_it_answers_a_choice_with_an_option...)
 
 
 def test_an_option_is_picked_by_what_the_persona_says_of_itself():
     # the restaurant owner came in the shop's van (its facts say so): it says so, whatever the seed
     choice = turn("您今天是坐地铁过来的,还是开车来的?", question=True)
     picked = {play("sme_settlement_card", [GREETING, choice], seed=seed)[1][-1][0] for seed in range(6)}
-    assert picked == {"choose:开车来的"}
+    assert picked == {"affirm:开车来的"}  # how it came is no decision: a plain answer (the test above)
 
 
 def test_a_choice_followed_by_another_question_is_not_the_one_answered():

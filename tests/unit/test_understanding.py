@@ -211,3 +211,26 @@ def test_an_unsuitable_push_is_a_violation_only_for_an_elderly_or_conservative_c
     retiree = {v.kind for v in understanding.analyse(push, "retiree_maturing_deposit").violations}
     young = {v.kind for v in understanding.analyse(push, "fund_sip_young_worker").violations}
     assert "unsuitable" in retiree and "unsuitable" not in young
+
+
+@pytest.mark.parametrize(
+    "turn, kept",
+    [
+        # a request made now stays whole, also with a polite condition or a "就好了"
+        ("没问题的话,您在这儿签个字就好了。", "没问题的话,您在这儿签个字就好了"),
+        ("麻烦把身份证递给我,我这边给您登记。", "麻烦把身份证递给我"),
+        # a step told for later, with the rest of its sentence; what is asked now after it stays
+        ("等卡寄到了您再激活,到时候再设密码。您先在这儿签名。", "您先在这儿签名"),
+        # a procedure told as steps, the staff doing it, a stage direction
+        ("下回取钱插卡、输密码、选取款就行了。", ""),
+        ("我帮您把回单打出来,(打印回单)", ""),
+        # a step asked and done in the same turn: what comes after the "done" is what it is asked now
+        ("密码在键盘上输两遍……好,设好了。回单您核对一下。", "设好了,回单您核对一下"),
+        # speech-to-text, no marks: cut at the spaces
+        ("存折给我 我帮您插进去", "存折给我"),
+    ],
+)
+def test_what_a_turn_asks_the_customer_to_do_now(turn, kept):
+    from assistant.nlu.features import asking_now
+
+    assert asking_now(turn) == kept
