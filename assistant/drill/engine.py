@@ -524,6 +524,10 @@ def respond(
     elif not t.said_something_new and not state.done:
         _service_reaction(t)
     _keep_patience(t)
+    if len(t.acts) > 1 and any(a.kind == "unknown" for a in t.acts):
+        # not sure of one thing while telling or doing another reads as a contradiction ("你问这个我一下答不上来。
+        # 老家自贡的……"; "这个嘛,我也说不准。 喏,都在这儿"): 8 of rounds 10-14's 10 "not sure" replies were bad
+        t.acts = [a for a in t.acts if a.kind != "unknown"]
     # a needs question, not small talk about its name or job, is asking about its situation
     state.situation_asked = state.situation_asked or ("needs_question" in t.moves and t.analysis.is_question)
     if not t.said_something:
