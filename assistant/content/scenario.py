@@ -105,12 +105,23 @@ class Objection(Strict):
 Relation = Literal["parents", "spouse", "partner", "children"]  # the kin relations a question can name
 
 
+class Aspect(Strict):
+    """One of two things a fact can be about, told alone to a question that names it."""
+
+    words: list[str] = Field(min_length=1)  # a question with one of these words asks about this aspect
+    lines: list[str] = Field(min_length=1)
+
+
 class Fact(Strict):
     value: str  # the fact in a few words, for the trainer: every line must say the same
     lines: list[str] = Field(min_length=1)  # ways the customer says it, in its own voice
     # the family fact told one relative at a time: "您爸是在老家嘛?" is answered with the parents alone, not the whole
     # household recited (reviewers: "像照着人设念"); each part says what the value says of that relative
     parts: dict[Relation, list[str]] = {}
+    # a fact about more than one thing (the VIP's money: today's transfer and the deposit maturing elsewhere): a
+    # question that names one of them by its words gets that one alone, and reaches no hidden need (reviewers: "这几十
+    # 万转给谁?" answered with the son's down payment, "答的不是同一笔钱"); the lines above are the fact's main aspect
+    aspects: dict[str, Aspect] = {}
 
     @field_validator("parts")
     @classmethod
@@ -155,12 +166,14 @@ class Persona(Strict):
     voice: Voice = Field(default_factory=Voice)  # how the browser reads its lines aloud (the chat page)
 
     def fact(self, ref: str) -> Optional[Fact]:
-        """The fact a customer act names: a topic ("family"), or one relative of it ("family.parents")."""
+        """The fact a customer act names: a topic ("family"), one relative of it ("family.parents"), or one of its
+        aspects ("money_purpose.transfer")."""
         topic, _, relation = ref.partition(".")
         fact = self.facts.get(topic)
         if fact is None or not relation:
             return fact
-        lines = fact.parts.get(relation)  # type: ignore[call-overload]
+        aspect = fact.aspects.get(relation)
+        lines = aspect.lines if aspect else fact.parts.get(relation)  # type: ignore[call-overload]
         return Fact(value=" ".join(lines), lines=lines) if lines else None
 
 

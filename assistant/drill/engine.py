@@ -24,6 +24,7 @@ from functools import cached_property
 
 from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Persona, Scenario
 from assistant.drill.asking import (
+    KIN,
     Choice,
     asks_a_proposal,
     asks_again,
@@ -380,7 +381,9 @@ def _answer_personal(t: _Turn) -> bool:
     for topic in topics[:MAX_FACTS_A_TURN]:
         if len(t.acts) >= MAX_ACTS_A_REPLY:
             break  # a need told and a fact already: a third piece reads like a form being recited
-        reached = [n for n in t.scenario.needs if topic in n.topics and n.id not in s.revealed]
+        aspect = _one_aspect(topic, t.analysis.question_text, persona)
+        # a question about one aspect of the fact ("这几十万转给谁?") asks about that, not about a hidden need
+        reached = [n for n in t.scenario.needs if topic in n.topics and n.id not in s.revealed and not aspect]
         if reached and not s.accepted:
             for need in reached:
                 s.revealed.append(need.id)
@@ -392,7 +395,7 @@ def _answer_personal(t: _Turn) -> bool:
             if topic not in persona.facts:
                 answered = True
                 continue
-        ref = _one_relative(topic, relatives, persona)
+        ref = aspect or _one_relative(topic, relatives, persona)
         fact = persona.fact(ref)
         told = fact is not None and gives_answer(detail, fact.value, fact.lines) and _tell_fact(t, ref)
         # near a fact it has told, the question is something beside it: "not sure", unless the model barely heard
@@ -432,9 +435,20 @@ def _one_relative(topic: str, relatives: set[str], persona: Persona) -> str:
     return f"{topic}.{relation}" if relation in persona.facts[topic].parts else topic
 
 
+def _one_aspect(topic: str, question: str, persona: Persona) -> str:
+    """The aspect of the fact the question names by one of its words ("money_purpose.transfer"), or ""."""
+    fact = persona.facts.get(topic)
+    for name, aspect in (fact.aspects if fact else {}).items():
+        if any(word in question for word in aspect.words):
+            return f"{topic}.{name}"
+    return ""
+
+
 def _was_told(state: DrillState, ref: str) -> bool:
-    """Told in this drill, itself or as part of the whole fact (the family told, then a parent asked about)."""
-    return ref in state.told or ref.partition(".")[0] in state.told
+    """Told in this drill, itself or as part of the whole fact (the family told, then a parent asked about); an
+    aspect only itself (the son's down payment told says nothing of today's transfer)."""
+    base, _, part = ref.partition(".")
+    return ref in state.told or (base in state.told and (not part or part in KIN))
 
 
 def _asks_to_decide(t: _Turn) -> bool:

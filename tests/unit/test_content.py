@@ -197,12 +197,22 @@ def test_a_bad_voice_is_refused_naming_file_and_field(kb_copy, field, value):
 
 
 @pytest.mark.parametrize(
-    "parts, field",
-    [({"cousins": ["表哥在外地。"]}, "facts.family.parts.cousins"), ({"parents": []}, "facts.family.parts")],
+    "fact, key, value, field",
+    [
+        ("family", "parts", {"cousins": ["表哥在外地。"]}, "facts.family.parts.cousins"),
+        ("family", "parts", {"parents": []}, "facts.family.parts"),
+        (
+            "money_purpose",
+            "aspects",
+            {"transfer": {"words": [], "lines": ["给供应商的。"]}},
+            "facts.money_purpose.aspects.transfer.words",
+        ),
+        ("money_purpose", "aspects", {"transfer": {"words": ["转给"]}}, "facts.money_purpose.aspects.transfer.lines"),
+    ],
 )
-def test_a_bad_family_part_is_refused_naming_file_and_field(kb_copy, parts, field):
+def test_a_bad_part_or_aspect_of_a_fact_is_refused_naming_file_and_field(kb_copy, fact, key, value, field):
     path = kb_copy / "scenarios" / "vip_lobby_referral.yaml"
-    edit_yaml(path, lambda d: d["persona"]["facts"]["family"].update(parts=parts))
+    edit_yaml(path, lambda d: d["persona"]["facts"][fact].update({key: value}))
     with pytest.raises(KBError) as info:
         load_content(kb_copy)
     assert info.value.path.endswith("vip_lobby_referral.yaml")

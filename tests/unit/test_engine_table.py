@@ -464,3 +464,15 @@ def test_a_goodbye_the_model_is_unsure_of_ends_the_visit_once_its_things_are_han
     assert state.done
     state, _ = play("counter_7step_withdrawal", [GREETING, unsure_bye])
     assert not state.done  # mid-business, an unsure goodbye is not taken for one
+
+
+def test_a_question_about_one_aspect_of_a_fact_gets_that_aspect_and_reaches_no_need():
+    # the VIP customer's money is two sums: asked what today's transfer is for, it says the supplier's payment,
+    # not the son's down payment from the deposit maturing elsewhere (its hidden need stays hidden)
+    transfer = turn("这几十万是转给谁的呀?", personal=["money_purpose"], question=True)
+    _, events = play("vip_lobby_referral", [GREETING, transfer])
+    assert events[-1] == ["fact:money_purpose.transfer"]
+    # asked plainly what the money is for, the fact itself (and the need it is) as before
+    plain = turn("这笔钱以后有什么用处?", personal=["money_purpose"], question=True)
+    _, events = play("vip_lobby_referral", [GREETING, plain])
+    assert not any(e.startswith("fact:money_purpose.") for e in events[-1])
