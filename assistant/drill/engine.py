@@ -133,6 +133,7 @@ class DrillState:
     idle: int = 0  # staff turns that did nothing for the customer
     offences: dict[str, int] = field(default_factory=dict)  # rude / pressure / ignored: why patience was lost
     said: list[str] = field(default_factory=list)  # keys of the lines said so far (no verbatim repeats)
+    recent: list[str] = field(default_factory=list)  # the customer's last replies (RECENT_REPLIES), not to restate
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -102,6 +102,11 @@ class _Slots(dict):
         return "{" + key + "}"
 
 
+# A fact or need is worded, where a phrasing allows, without a phrase of the last replies: reviewers flagged "到手九千"
+# and "两三年后结婚" said again a turn or two later as reciting a profile (rounds 10-14). Only a preference: asked
+# again, it answers again (dropping the answer lost every A/B pair where the staff had asked, ab_18).
+RECENT_REPLIES = 2
+RESTATED_KINDS = ("fact", "reveal")
 OVERLAP_CHARS = 4  # two lines of one reply sharing a run this long read as stitched together ("搞快点哈" twice)
 
 
@@ -109,10 +114,15 @@ NUMBER = re.compile("[0-9零一二两三四五六七八九十百千万]{2,}")  #
 
 
 def overlaps(line: str, said: str) -> bool:
+    """Within one reply: a phrase or a figure said twice."""
+    return restates(line, said) or bool(set(NUMBER.findall(line)) & set(NUMBER.findall(said)))
+
+
+def restates(line: str, said: str) -> bool:
+    """A phrase of the line was said in an earlier reply ("到手九千"). Figures alone do not count across turns:
+    "二十来分钟" and "二十多年" share only a number."""
     text = re.sub(r"[^\w]", "", line)
-    if any(text[i : i + OVERLAP_CHARS] in said for i in range(len(text) - OVERLAP_CHARS + 1)):
-        return True
-    return bool(set(NUMBER.findall(line)) & set(NUMBER.findall(said)))
+    return any(text[i : i + OVERLAP_CHARS] in said for i in range(len(text) - OVERLAP_CHARS + 1))
 
 
 def adds_a_figure(fact: str, said: str) -> bool:
@@ -180,12 +190,21 @@ class TemplateRealiser:
         return lines
 
     def choose(
-        self, lines: list[str], state: "DrillState", situation: str, said_now: str = "", kin: Sequence[str] = ()
+        self,
+        lines: list[str],
+        state: "DrillState",
+        situation: str,
+        said_now: str = "",
+        kin: Sequence[str] = (),
+        said_before: str = "",
     ) -> str:
         """said_now: the reply so far; a line that repeats a phrase of it is taken only when every line does.
+        said_before: the last replies, the same way, after said_now.
         kin: lines that do the same job, said when every one of `lines` has been said in this drill."""
         if said_now:
             lines = [line for line in lines if not overlaps(line, said_now)] or lines
+        if said_before:
+            lines = [line for line in lines if not restates(line, said_before)] or lines
         fresh = [line for line in lines if line_key(line) not in state.said]
         if not fresh:
             fresh = [line for line in kin if line_key(line) not in state.said and not overlaps(line, said_now)]
@@ -200,17 +219,23 @@ class TemplateRealiser:
         persona = scenario.persona
         slots = _Slots(name=persona.name, age=persona.age, job=persona.job)
         parts: list[str] = []
+        said_before = " ".join(state.recent[-RECENT_REPLIES:])
         for act in acts:
             lines = self.lines(act, scenario)
             said_now = " ".join(parts)
             if act.kind == "fact" and said_now and all(overlaps(line, said_now) for line in lines):
                 if not adds_a_figure(persona.fact(act.ref).value, said_now):  # type: ignore[union-attr]
                     continue  # the reply already says it ("到手九千" told with the savings): once is enough
-            text = self.choose(lines, state, act.event, said_now, self.kin(act, scenario))
+            restated = act.kind in RESTATED_KINDS and not act.again
+            text = self.choose(
+                lines, state, act.event, said_now, self.kin(act, scenario), said_before if restated else ""
+            )
             text = without_repeated_opener(text, said_now)
             if act.again:
                 text = self.choose(persona.again, state, "again") + text
             if "{" in text:
                 text = string.Formatter().vformat(text, (), _Slots(slots, choice=act.ref, yes=act.ref))
             parts.append(text)
-        return " ".join(parts)
+        reply = " ".join(parts)
+        state.recent = (state.recent + [reply])[-RECENT_REPLIES:]
+        return reply

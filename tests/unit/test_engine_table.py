@@ -351,6 +351,28 @@ def test_a_fact_with_a_figure_the_reply_has_not_said_is_still_said():
     assert not adds_a_figure("到手九千", "每月五百吧,到手才九千。")
 
 
+def test_a_fact_is_worded_without_a_phrase_of_the_last_replies_where_a_phrasing_allows():
+    from assistant.drill.realiser import CustomerAct, TemplateRealiser, restates
+
+    scenario = get_scenario("retiree_maturing_deposit")
+    for seed in range(8):
+        state, _ = play("retiree_maturing_deposit", [GREETING], seed=seed)
+        state.recent = ["剩下养老的钱,一分都不能动。"]
+        lines = scenario.persona.fact("money_purpose").lines
+        unsaid = [line for line in lines if not restates(line, state.recent[-1])]
+        assert 0 < len(unsaid) < len(lines)
+        reply = TemplateRealiser().realise([CustomerAct("fact", "money_purpose")], scenario, state)
+        assert reply in unsaid
+        assert state.recent[-1] == reply  # what it said is remembered for the next reply
+    # every phrasing restating what it said a turn ago ("老伴看病"), it still answers
+    state.recent = [lines[0]]
+    assert all(restates(line, lines[0]) for line in lines)
+    assert TemplateRealiser().realise([CustomerAct("fact", "money_purpose")], scenario, state) in lines
+    # a shared number is no restatement across turns: "二十来分钟" and "二十多年"
+    assert not restates("我在装修队干水电,二十多年了。", "排了二十来分钟,腿都站酸了。")
+    assert restates("每月五百,到手九千。", "工资到手九千左右吧。")
+
+
 def test_a_fact_is_told_a_second_time_only_when_plainly_asked_again():
     first = turn("您今天办多少?", requests=["amount"], question=True)
     barely = turn("您号多少来着?", requests=["amount"], question=True, asked=[])  # the model barely hears the amount
