@@ -93,6 +93,11 @@ TAKING_IN = {"explanation", "continue", "confirm", "agree", "acknowledge"}  # re
 # characters that carry no content: an option sharing only these with the persona's words is not grounded in them
 _FUNCTION_CHARS = frozenset("我你您他她它们的了是在有要还和就都也不吗呢吧啊呀嘛这那个一些点")
 GENERIC_PITCH = {"presentation", "benefit", "closing"}  # moves that say a pitch is made, not what it is about
+# A worry, a question of its own or a push-back comes before doing what it is asked: said beside going along
+# ("这么多钱都放你们一家,安全吗? 好,我慢慢弄"; "别急着推销。 嗯,核过了,对的") the reply reads as two stitched
+# together (rounds 10-14: 12 of 17 such replies judged bad). The staff answers, then asks again. Done first and then
+# asked ("我瞅瞅……嗯,没毛病。 限额能不能改?") it reads well: both judges of ab_21 preferred that order kept.
+HOLDS_OFF = ("objection", "dodged", "ask", "ask_again", "pitch_too_early", "pushed_after_asking")
 NOTE_EVENTS = ("preempted:", "need_in_fact:", "let_go:")  # events recorded with a turn that the customer did not say
 _REALISER: Realiser = TemplateRealiser()
 
@@ -539,6 +544,8 @@ def respond(
     elif not t.said_something_new and not state.done:
         _service_reaction(t)
     _keep_patience(t)
+    held = next((n for n, a in enumerate(t.acts) if a.kind in HOLDS_OFF), len(t.acts))
+    t.acts = [a for n, a in enumerate(t.acts) if n < held or a.kind != "request"]  # done first, then asked: fine
     if len(t.acts) > 1 and any(a.kind == "unknown" for a in t.acts):
         # not sure of one thing while telling or doing another reads as a contradiction ("你问这个我一下答不上来。
         # 老家自贡的……"; "这个嘛,我也说不准。 喏,都在这儿"): 8 of rounds 10-14's 10 "not sure" replies were bad

@@ -237,6 +237,27 @@ def test_a_worry_about_one_subject_waits_for_a_pitch_about_it():
     assert any(e.startswith("objection:") for e in engine.respond(scenario, state, level, own)[1])
 
 
+def test_a_worry_voiced_comes_before_doing_what_it_is_asked():
+    scenario, level = get_scenario("counter_7step_withdrawal"), rubric().difficulties["normal"]
+    state, _ = play("counter_7step_withdrawal", [GREETING])
+    state.revealed = [n.id for n in scenario.needs]
+    steered = turn("门口那台插卡就能取,不用排队。您先在这儿输一下密码。", moves=["diversion"], requests=["enter_pin"])
+    events = engine.respond(scenario, state, level, steered)[1]
+    assert any(e.startswith("objection:") for e in events)
+    assert "request:enter_pin" not in events  # not "机器我不会使…… 得嘞,按完了"
+    state.open_objection = None  # its worry answered: asked again, it does it
+    assert (
+        "request:enter_pin" in engine.respond(scenario, state, level, turn("密码您输一下。", requests=["enter_pin"]))[1]
+    )
+    # done first, then its own question pressed again: that order reads well and stays
+    scenario = get_scenario("angry_queue_complaint")
+    state, _ = play("angry_queue_complaint", [GREETING])
+    question = scenario.questions[0].id
+    state.asked, state.open_question, state.question_turn = [question], question, state.turn - 1
+    back = turn("卡和回单都还给您,您当面点一下。", moves=["reminder"], requests=["check"])
+    assert engine.respond(scenario, state, level, back)[1] == ["request:check", f"ask_again:{question}"]
+
+
 def test_a_pitch_that_names_no_subject_does_not_raise_a_worry_about_the_machines():
     scenario, level = get_scenario("counter_7step_withdrawal"), rubric().difficulties["normal"]
     state, _ = play("counter_7step_withdrawal", [GREETING])
