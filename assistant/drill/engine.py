@@ -213,6 +213,9 @@ class _Turn:
     def act(self, kind: str, ref: str = "", again: bool = False) -> None:
         self.acts.append(CustomerAct(kind, ref, again))
 
+    def acts_of(self, *kinds: str) -> bool:
+        return any(a.kind in kinds for a in self.acts)
+
     def room(self) -> bool:
         """Whether the reply can take one more thing: a real customer says one or two things at a time."""
         return len(self.acts) < MAX_ACTS_A_REPLY
@@ -457,6 +460,10 @@ def _was_told(state: DrillState, ref: str) -> bool:
     return ref in state.told or (base in state.told and (not part or part in KIN))
 
 
+def _asks_if_brought_last(t: _Turn) -> bool:
+    return asks_if_brought(last_question(t.analysis.text)) and not t.acts_of("affirm")
+
+
 def _asks_to_decide(t: _Turn) -> bool:
     """The turn puts a choice or a proposal to the customer."""
     return bool(t.choice) or "decide" in t.analysis.requests or asks_yes_or_no(t.analysis.text)
@@ -543,6 +550,12 @@ def respond(
         t.act("request", t.asked_to_do)  # "您贵姓?身份证给我一下": the name, and the card handed over
     elif not t.said_something_new and not state.done:
         _service_reaction(t)
+    elif t.yes and t.room() and not state.done and ends_asking(t.analysis.text) and _asks_if_brought_last(t):
+        # a fact told for an earlier question, a turn that ends asking whether it brought its papers still gets
+        # "带了" ("您是做哪行的?两个章今天带了吗?"). Only that: any question a yes fits ("有对象了吧?", "受得了
+        # 不?") got "嗯,有" beside the fact that already answered it (tried for ab_22), and an option picked by
+        # seed may contradict the persona ("转给自己别的户" from a man paying a supplier)
+        t.act("affirm", t.yes)
     _keep_patience(t)
     held = next((n for n, a in enumerate(t.acts) if a.kind in HOLDS_OFF), len(t.acts))
     t.acts = [a for n, a in enumerate(t.acts) if n < held or a.kind != "request"]  # done first, then asked: fine

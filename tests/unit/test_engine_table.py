@@ -237,6 +237,19 @@ def test_a_worry_about_one_subject_waits_for_a_pitch_about_it():
     assert any(e.startswith("objection:") for e in engine.respond(scenario, state, level, own)[1])
 
 
+def test_a_turn_ending_on_whether_it_brought_its_papers_is_answered_beside_a_fact():
+    # (the model heard the trade asked about in the first question; the turn ends asking about the seals)
+    asked = replace(
+        turn("您是做哪行的?财务章和法人章今天带了吗?", personal=["job"], question=True), question_text="您是做哪行的?"
+    )
+    _, events = play("sme_settlement_card", [GREETING, asked])
+    assert events[-1][0] == "fact:job" and events[-1][1].startswith("affirm:带")
+    # a yes that would only repeat what the fact said is not added ("有对象了吧?" → "……女朋友…… 有,哈哈")
+    partner = turn("你是做什么工作的?有女朋友了吧?", personal=["job", "family"], question=True)
+    _, events = play("fund_sip_young_worker", [GREETING, partner])
+    assert not any(e.startswith("affirm:") for e in events[-1])
+
+
 def test_a_worry_voiced_comes_before_doing_what_it_is_asked():
     scenario, level = get_scenario("counter_7step_withdrawal"), rubric().difficulties["normal"]
     state, _ = play("counter_7step_withdrawal", [GREETING])
