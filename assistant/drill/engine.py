@@ -214,6 +214,7 @@ class _Turn:
         self.acts.append(CustomerAct(kind, ref, again))
 
     def acts_of(self, *kinds: str) -> bool:
+        """Whether the reply so far does one of these kinds of act."""
         return any(a.kind in kinds for a in self.acts)
 
     def room(self) -> bool:
@@ -559,7 +560,7 @@ def respond(
     _keep_patience(t)
     held = next((n for n, a in enumerate(t.acts) if a.kind in HOLDS_OFF), len(t.acts))
     t.acts = [a for n, a in enumerate(t.acts) if n < held or a.kind != "request"]  # done first, then asked: fine
-    if len(t.acts) > 1 and any(a.kind == "unknown" for a in t.acts):
+    if len(t.acts) > 1 and t.acts_of("unknown"):
         # not sure of one thing while telling or doing another reads as a contradiction ("你问这个我一下答不上来。
         # 老家自贡的……"; "这个嘛,我也说不准。 喏,都在这儿"): 8 of rounds 10-14's 10 "not sure" replies were bad
         t.acts = [a for a in t.acts if a.kind != "unknown"]
@@ -817,14 +818,14 @@ def _service_reaction(t: _Turn) -> None:
             reaction = ""
         elif s.handed_back:
             reaction = "waiting_to_leave"
-        elif not s.waited_after_accept and not any(a.kind == "answer_thanks" for a in t.acts):
+        elif not s.waited_after_accept and not t.acts_of("answer_thanks"):
             # (its own question just answered, the thanks is the reply: "行,心里有数了。 还要我签什么吗?" read
             # stitched on, 6 of 8 times over rounds 10-12)
             reaction, s.waited_after_accept = "after_accept", True
         # asked once what comes next, it then takes in what it is told like any customer
     if reaction is None:
         reaction = _reaction_to_a_plain_turn(t)
-    if reaction in TAKING_IN and any(a.kind in ("answer_thanks", "answered") for a in t.acts):
+    if reaction in TAKING_IN and t.acts_of("answer_thanks", "answered"):
         reaction = None  # "好,这下明白了。" already takes it in: a second "哦,明白了" reads stitched on
     if reaction:
         # thanks for an answer first ("好,明白了。"), then the reaction, then a question asked again
@@ -900,7 +901,7 @@ def _keep_patience(t: _Turn) -> None:
         s.idle += 1
         if s.idle > 1:
             t.offend("ignored", 1)
-    if not s.done and s.patience <= 0 and not any(a.kind == "accept" for a in t.acts):
+    if not s.done and s.patience <= 0 and not t.acts_of("accept"):
         s.done, s.outcome = True, "walked_away"
         cause = max(s.offences, key=lambda k: s.offences[k]) if s.offences else ""
         t.act("walk_out", cause if cause in ("rude", "pressure", "ignored") else "")
