@@ -226,6 +226,7 @@ class Reactions(Strict):
     choose: list[str] = Field(min_length=2)
     agree: list[str] = Field(min_length=2)  # decided, and asked "这样行吗?" about a detail of the plan: says yes
     nothing_else: list[str] = Field(min_length=2)  # asked "还有别的要办吗?": nothing more
+    no_concerns: list[str] = []  # asked "有哪里不放心的?" with no worry left: none (left out: worded as `nothing_else`)
     # asked "带齐了没?": {yes} is the short yes in the question's verb ("带齐了"); not named `yes`, which YAML reads as
     # true
     affirm: list[str] = Field(min_length=2)

@@ -218,6 +218,28 @@ def asks_for_concerns(text: str) -> bool:
     return asks_anything_else(text) and bool(_ANY_CONCERN.search(last_question(text)))
 
 
+# "有哪里不放心的您直说", "您犹豫啥?", "有啥顾虑尽管说": the staff asks what holds the customer back now. A customer
+# asked this answers with its worry or says it has none; its standing dislikes ("最烦被缠着推销") were said instead in 6
+# of rounds 10-14's 8 such replies, and judged bad. "您不用担心" and "要是不放心,可以……" ask nothing.
+_WORRY_WORDS = re.compile(f"(?:{_CONCERNS}|不[太大]放心|不踏实|犹豫|顾忌)")
+_OPEN_ASK = re.compile("什么|啥|哪|直说|尽管说|只管说|说说|讲讲|说出来|提出来")
+_SAY_IT_NOW = re.compile("[??]|[吗呢][。!!~]*$|直说|尽管说|只管说|说说|说出来|讲讲|提出来")
+# reassurance ("一般没什么问题"), a condition, and an offer for later ("以后有什么问题随时找我", "有不明白的就问我")
+# ask nothing now: answered with a worry, they read as a customer who did not listen
+_NOT_ASKING_WORRY = re.compile(
+    "(?:不用|别|不必|甭|无须|不要)(?:太)?(?:担心|犹豫|顾虑)|没(?:什么|啥|有)?(?:问题|顾虑)|要是|如果|的话"
+    "|以后|随时|回头|下次|到时|找我|问我|问她|问他"
+)
+
+
+def invites_concerns(text: str) -> bool:
+    """One of the turn's last two sentences asks now what worries the customer or holds it back (see above)."""
+    return any(
+        _WORRY_WORDS.search(s) and _OPEN_ASK.search(s) and _SAY_IT_NOW.search(s) and not _NOT_ASKING_WORRY.search(s)
+        for s in _sentences(text)[-2:]
+    )
+
+
 _DONE_YET = re.compile("([\u4e00-\u9fff]{1,2})了(?:吗|没|没有|冇|冇得|吧|不|么)$")
 # "您带了身份证吗?", "存折拿了没有?": the verb with 了 comes before the thing asked about
 _DID_IT = re.compile("了[\u4e00-\u9fff]{1,10}(?:吗|没有?)$")

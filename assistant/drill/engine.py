@@ -35,6 +35,7 @@ from assistant.drill.asking import (
     asks_yes_or_no,
     ends_asking,
     gives_answer,
+    invites_concerns,
     last_question,
     offered_choice,
     relatives_asked,
@@ -236,6 +237,11 @@ class _Turn:
         """ "还有什么不放心的?": invited to say what still worries it."""
         return self.winding_up and asks_for_concerns(self.analysis.text)
 
+    @cached_property
+    def invited_to_worry(self) -> bool:
+        """ "有哪里不放心的您直说", or "还有什么不放心的?": asked what holds it back now, not what it dislikes."""
+        return self.asks_for_concerns or invites_concerns(self.analysis.text)
+
     @property
     def asks_about_customer(self) -> bool:
         """A question about the customer's own situation (a personal topic or a needs question)."""
@@ -391,7 +397,7 @@ def _answer_personal(t: _Turn) -> bool:
     for topic in topics[:MAX_FACTS_A_TURN]:
         if len(t.acts) >= MAX_ACTS_A_REPLY:
             break  # a need told and a fact already: a third piece reads like a form being recited
-        aspect = _one_aspect(topic, t.analysis.question_text, persona)
+        aspect = _one_aspect(topic, f"{t.analysis.question_text} {last_question(t.analysis.text)}", persona)
         # a question about one aspect of the fact ("这几十万转给谁?") asks about that, not about a hidden need
         reached = [n for n in t.scenario.needs if topic in n.topics and n.id not in s.revealed and not aspect]
         if reached and not s.accepted:
@@ -429,6 +435,8 @@ def _topics_asked(t: _Turn, relatives: set[str]) -> list[str]:
         # "老爷子今年多大岁数了?" asks about the father: its family, not its own age
         asked = ["family" if a in ABOUT_A_RELATIVE else a for a in asked]
     topics = list(dict.fromkeys(asked))
+    if t.invited_to_worry:
+        topics = [topic for topic in topics if topic != "dislikes"]  # its worry now, not what it always dislikes
     if t.state.handed_back and len(topics) > 1:
         # its business done and its papers back, it does not say again what it came for beside another answer
         # (reviewers: "今天是步行来的。 今天满三年……来问问怎么续存" to "今天咋过来的?" at the goodbye)
@@ -446,12 +454,12 @@ def _one_relative(topic: str, relatives: set[str], persona: Persona) -> str:
 
 
 def _one_aspect(topic: str, question: str, persona: Persona) -> str:
-    """The aspect of the fact the question names by one of its words ("money_purpose.transfer"), or ""."""
+    """The aspect of the fact the question names by one of its words ("money_purpose.transfer"), or "": also when it
+    names two ("老家是哪儿的呀,离这儿远不远?" asks for the whole fact; `question` holds the last asking sentence whole,
+    since "……的呀," is no question clause of its own)."""
     fact = persona.facts.get(topic)
-    for name, aspect in (fact.aspects if fact else {}).items():
-        if any(word in question for word in aspect.words):
-            return f"{topic}.{name}"
-    return ""
+    named = [name for name, aspect in (fact.aspects if fact else {}).items() if any(w in question for w in aspect.words)]
+    return f"{topic}.{named[0]}" if len(named) == 1 else ""
 
 
 def _was_told(state: DrillState, ref: str) -> bool:
@@ -663,7 +671,7 @@ def _weigh_open_worry(t: _Turn) -> None:
         t.act("acknowledge")
     elif t.moves & (PITCH_MOVES | DECISION_MOVES) and not t.analysis.personal:
         _press_worry(t, current)
-    elif t.asks_for_concerns:
+    elif t.invited_to_worry:
         # "还有什么不放心的?" with a worry still open: it says it again (asked for it, no dodge to hold against anyone)
         t.pressing = True
         t.act("dodged", current.id)
@@ -846,8 +854,13 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
     s, analysis = t.state, t.analysis
     if t.asked_to_do:
         return "request"  # asked to sign, type the PIN, hand over the card: it goes along
-    if t.winding_up:
+    if t.winding_up and not t.invited_to_worry:
         return "nothing_else"  # "还有别的要办吗?"
+    if t.invited_to_worry and not t.choice and not s.open_objection:
+        # asked what holds it back: its next worry, if one is left to say before it decides, else that it has none
+        if not s.accepted and t.raise_next():
+            return ""
+        return "no_concerns"
     if t.choice:
         # a choice put to it ends the turn: it takes an option, whatever else the turn did ("密码对了。五千都要一百
         # 的,还是换点零钱?" is not answered by taking the cash). One that asks how things are, not for a decision

@@ -50,6 +50,7 @@ REACTIONS = {
     "choose",
     "agree",
     "nothing_else",
+    "no_concerns",
     "affirm",
 }
 # When every phrasing of an act has been said in a drill, a fresh line of a reaction that does the same job is said
@@ -68,7 +69,7 @@ KIN = {
     "pushed_after_asking": ("off_topic",),  # "not now" said out: "咱先办正事吧"
 }
 # An optional reaction a scenario may leave out is worded as the reaction it refines.
-STANDS_IN = {"pushed_after_asking": "pitch_too_early"}
+STANDS_IN = {"pushed_after_asking": "pitch_too_early", "no_concerns": "nothing_else"}
 FILLERS = {"continue", "probe_more"}  # replies that say nothing: counted by the customer bench (at most 10%)
 
 

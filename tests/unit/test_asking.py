@@ -12,6 +12,7 @@ from assistant.drill.asking import (
     asks_if_brought,
     asks_yes_or_no,
     gives_answer,
+    invites_concerns,
     offered_choice,
     reflect,
     relatives_asked,
@@ -154,6 +155,27 @@ def test_what_the_staff_wraps_around_an_option_is_not_said_back(line, first, sec
 def test_anything_else_and_an_invitation_to_say_what_still_worries(line, winds_up, invites_concerns):
     assert asks_anything_else(normalize(line)) == winds_up
     assert asks_for_concerns(normalize(line)) == invites_concerns
+
+
+@pytest.mark.parametrize(
+    "line, invites",
+    [
+        ("您看这么安排行不行?有哪里不放心的您直说。", True),
+        ("不着急。您犹豫啥?怕亏?", True),
+        ("有啥顾虑您尽管说,我一样样给您讲。", True),
+        ("还有什么不明白的吗?", True),
+        ("您不用担心,我们会登记处理的。", False),  # reassures, asks nothing
+        ("您要是不放心,可以回去跟家里商量。", False),  # a condition, not a question
+        ("您平时最烦什么?", False),  # its standing dislikes
+        ("我先问您几个问题哈。", False),
+        ("网银有U盾的,一般没什么问题,放心吧。", False),  # reassurance
+        ("以后有什么问题随时打这个电话找我,慢走呀!", False),  # an offer for later, at the goodbye
+        ("有啥不明白的随时问我哈。", False),
+        ("您心里是哪里还不太放心呢?", True),
+    ],
+)
+def test_an_invitation_to_say_what_holds_the_customer_back(line, invites):
+    assert invites_concerns(normalize(line)) == invites
 
 
 @pytest.mark.parametrize(

@@ -311,6 +311,29 @@ def test_asked_anything_else_it_winds_up_or_says_the_worry_still_open():
     assert raised and turns[3][1] == [f"dodged:{raised[0]}"], turns
 
 
+def test_asked_what_holds_it_back_it_says_its_worry_or_none_never_what_it_always_dislikes():
+    # "有哪里不放心的您直说" asks about now: the persona's standing dislikes ("最烦被缠着推销") are no answer to it
+    dislikes = fact_lines("retiree_maturing_deposit", "dislikes")
+    opening = ["王老师您好,这笔到期的钱您打算怎么安排?"]
+    for invitation in ("有哪里不放心的您直说。", "您犹豫啥呢?"):
+        reply, events = said("retiree_maturing_deposit", opening + [invitation])[1]
+        assert "fact:dislikes" not in events and not any(line in reply for line in dislikes), (reply, events)
+        assert any(e.startswith("objection:") for e in events) or events == ["no_concerns"], (reply, events)
+    # asked plainly what it dislikes, it still says so
+    reply, events = said("retiree_maturing_deposit", opening + ["您平时来银行最烦什么?"])[1]
+    assert "fact:dislikes" in events, (reply, events)
+
+
+def test_asked_only_where_it_is_from_it_says_that_alone_and_both_get_the_whole_fact():
+    home = all_scenarios()["counter_7step_withdrawal"].persona.facts["home"]
+    opening = ["您好,取五千是吧。"]
+    reply, events = said("counter_7step_withdrawal", opening + ["您老家是哪儿的呀?"])[1]
+    assert "fact:home.origin" in events and any(line in reply for line in home.aspects["origin"].lines), (reply, events)
+    assert not any(line in reply for line in home.lines)
+    reply, events = said("counter_7step_withdrawal", opening + ["您老家是哪儿的呀,离这儿远不远?"])[1]
+    assert "fact:home" in events and any(line in reply for line in home.lines), (reply, events)
+
+
 def test_a_spoken_opener_is_not_said_twice_in_one_reply():
     assert without_repeated_opener("哈哈,给,你看一下。", "那个,做运营的,干了三年了,哈哈。") == "给,你看一下。"
     assert without_repeated_opener("好,我签上我的名字。", "好,讲清楚了。") == "我签上我的名字。"
