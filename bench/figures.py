@@ -617,7 +617,11 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False, compo
         print(
             f"compliance: violation recall {f.violation_recall:.3f} (right kind {f.kind_accuracy:.3f}), "
             f"false alarms on hard negatives {f.hard_negative_false_alarms:.3f}, on all clean lines "
-            f"{f.clean_false_alarms:.3f}   {f.counts}\n"
+            f"{f.clean_false_alarms:.3f}   {f.counts}"
+        )
+        print(
+            f"compliance, each line beside a clean line of its writer (two sentences): violation recall "
+            f"{f.composed_violation_recall:.3f}, false alarms on hard negatives {f.composed_hard_negative_false_alarms:.3f}\n"
         )
         print("| move | lines | precision | recall | F1 |\n|---|---|---|---|---|")
         for label, c in sorted(f.moves.items(), key=lambda kv: kv[1].f1):
@@ -643,7 +647,9 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False, compo
                 s = figures(pooled, *thresholds[:2], t)
                 print(
                     f"  compliance at {t}: recall {s.violation_recall:.3f}, hard-negative false alarms "
-                    f"{s.hard_negative_false_alarms:.3f}, clean false alarms {s.clean_false_alarms:.3f}"
+                    f"{s.hard_negative_false_alarms:.3f}, clean false alarms {s.clean_false_alarms:.3f}; beside a "
+                    f"clean line: recall {s.composed_violation_recall:.3f}, hard-negative false alarms "
+                    f"{s.composed_hard_negative_false_alarms:.3f}"
                 )
         _composed_turns(corpus, embeddings, cache)
     _understanding_speed(understanding)

@@ -458,7 +458,9 @@ def _one_aspect(topic: str, question: str, persona: Persona) -> str:
     names two ("老家是哪儿的呀,离这儿远不远?" asks for the whole fact; `question` holds the last asking sentence whole,
     since "……的呀," is no question clause of its own)."""
     fact = persona.facts.get(topic)
-    named = [name for name, aspect in (fact.aspects if fact else {}).items() if any(w in question for w in aspect.words)]
+    named = [
+        name for name, aspect in (fact.aspects if fact else {}).items() if any(w in question for w in aspect.words)
+    ]
     return f"{topic}.{named[0]}" if len(named) == 1 else ""
 
 
@@ -854,13 +856,9 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
     s, analysis = t.state, t.analysis
     if t.asked_to_do:
         return "request"  # asked to sign, type the PIN, hand over the card: it goes along
-    if t.winding_up and not t.invited_to_worry:
-        return "nothing_else"  # "还有别的要办吗?"
-    if t.invited_to_worry and not t.choice and not s.open_objection:
-        # asked what holds it back: its next worry, if one is left to say before it decides, else that it has none
-        if not s.accepted and t.raise_next():
-            return ""
-        return "no_concerns"
+    winding_up = _winding_up(t)
+    if winding_up is not None:
+        return winding_up
     if t.choice:
         # a choice put to it ends the turn: it takes an option, whatever else the turn did ("密码对了。五千都要一百
         # 的,还是换点零钱?" is not answered by taking the cash). One that asks how things are, not for a decision
@@ -889,6 +887,15 @@ def _reaction_to_what_is_asked(t: _Turn, reaction: str | None) -> str | None:
         # "是挪进来还是往外转?", "您是哪一点还没弄懂?": a question that is not "is it so?" is not answered by "对"
         return None
     return reaction
+
+
+def _winding_up(t: _Turn) -> str | None:
+    """ "还有别的要办吗?": nothing else. "有哪里不放心的您直说": its next worry, if one is left to say before it decides
+    (said here: "" is the reaction), else that it has none. None: neither, or a choice or a worry still open, which are
+    answered elsewhere."""
+    if t.invited_to_worry and not t.choice and not t.state.open_objection:
+        return "" if not t.state.accepted and t.raise_next() else "no_concerns"
+    return "nothing_else" if t.winding_up and not t.invited_to_worry else None
 
 
 def _reaction_to_a_plain_turn(t: _Turn) -> str | None:

@@ -67,6 +67,9 @@ class Pooled:
     act_writers: list[str]
     compliance: list[tuple[Utterance, float, str]] = field(default_factory=list)  # (line, p(violation), kind)
     writers: list[str] = field(default_factory=list)
+    # each line joined with another clean line of its writer into a two-sentence turn (`beside_a_clean_line`): (line,
+    # p(violation) of the turn, writer)
+    composed: list[tuple[Utterance, float, str]] = field(default_factory=list)
 
 
 def pool(
@@ -83,7 +86,7 @@ def pool(
     models: dict[tuple[int, ...], Any] = {}
     move_labels, act_labels = sorted(corpus.labels.moves), corpus.labels.act_labels()
     act_col = {a: j for j, a in enumerate(act_labels)}
-    mt, mp, at, ap, aw, comp, line_writers = [], [], [], [], [], [], []
+    mt, mp, at, ap, aw, comp, line_writers, composed = [], [], [], [], [], [], [], []
     for writer in writers:
         test_rows = [i for i, u in enumerate(utterances) if u.writer == writer]
         train_rows = [
@@ -115,12 +118,43 @@ def pool(
                 ap.append(row)
                 at.append(np.array([a in u.acts for a in act_labels]))
                 aw.append(writer)
-            scored = model.compliance.clause_probabilities(u.text, emb[k] if emb is not None else None)
+            scored = model.compliance.clause_probabilities(u.text)
             best = max(scored, key=lambda item: item[2]) if scored else ("", "", 0.0)
             comp.append((u, best[2], best[0]))
+        for u, turn in beside_a_clean_line(test, seed=writer):
+            composed.append(
+                (u, max((p for _, _, p in model.compliance.clause_probabilities(turn)), default=0.0), writer)
+            )
     return Pooled(
-        move_labels, act_labels, np.vstack(mt), np.vstack(mp), np.array(at), np.array(ap), aw, comp, line_writers
+        move_labels,
+        act_labels,
+        np.vstack(mt),
+        np.vstack(mp),
+        np.array(at),
+        np.array(ap),
+        aw,
+        comp,
+        line_writers,
+        composed,
     )
+
+
+def beside_a_clean_line(lines: list[Utterance], seed: int | str = 7) -> list[tuple[Utterance, str]]:
+    """(line, turn): each line joined, before or after, by a comma or a full stop, with another of these lines that
+    makes no slip. Why: a slip is one sentence among others in a real turn ("这款是R2的,波动小。放心,跟存款一样稳"),
+    and the corpus's lines come one at a time; a slip must be caught whatever sits beside it, a hard negative stay
+    clean."""
+    rng = random.Random(seed)
+    clean = [u for u in lines if not u.violation]
+    out = []
+    for u in lines:
+        partners = [c for c in clean if c is not u]
+        if not partners:
+            continue
+        other = rng.choice(partners)
+        first, second = (u, other) if rng.random() < 0.5 else (other, u)
+        out.append((u, _LINE_END.sub("", first.text) + rng.choice((",", "。")) + second.text))
+    return out
 
 
 @dataclass
@@ -132,6 +166,8 @@ class Figures:
     hard_negative_false_alarms: float
     clean_false_alarms: float
     counts: dict[str, int]
+    composed_violation_recall: float = float("nan")  # a slip beside a clean line (Pooled.composed)
+    composed_hard_negative_false_alarms: float = float("nan")
 
 
 def figures(
@@ -147,6 +183,9 @@ def figures(
     caught = [(u, p, k) for u, p, k in slips if p >= compliance_threshold]
     hard = [p for u, p, _ in lines if u.hard_negative and not u.violation]
     clean = [p for u, p, _ in lines if not u.violation]
+    beside = [(u, p) for u, p, w in pooled.composed if writer in (None, w)]
+    beside_slips = [p for u, p in beside if u.violation]
+    beside_hard = [p for u, p in beside if u.hard_negative and not u.violation]
     return Figures(
         moves=moves,
         acts=acts,
@@ -155,7 +194,13 @@ def figures(
         hard_negative_false_alarms=sum(p >= compliance_threshold for p in hard) / len(hard) if hard else float("nan"),
         clean_false_alarms=sum(p >= compliance_threshold for p in clean) / len(clean) if clean else float("nan"),
         counts={"lines": len(rows), "violations": len(slips), "hard_negatives": len(hard), "clean": len(clean)},
+        composed_violation_recall=_share(beside_slips, compliance_threshold),
+        composed_hard_negative_false_alarms=_share(beside_hard, compliance_threshold),
     )
+
+
+def _share(probabilities: list[float], threshold: float) -> float:
+    return sum(p >= threshold for p in probabilities) / len(probabilities) if probabilities else float("nan")
 
 
 @dataclass
