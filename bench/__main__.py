@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--composed-only", action="store_true", help="understanding:只测拼接长句 (几句逗号连成一句) 上的场景动作"
     )
+    p.add_argument("--compliance-only", action="store_true", help="understanding:只测合规 (单句和与一句合规话拼在一起)")
     p.add_argument("--st-model", help="sentence-transformers 模型目录 (对比用)")
     p.add_argument("--sizes", default="1000,10000,100000", help="规模测试的条目数 (空字符串则跳过)")
     p.add_argument("--scale-only", action="store_true", help="只测规模 (不加载对比模型,避免 torch 线程干扰计时)")
@@ -36,7 +37,10 @@ def run(args: argparse.Namespace) -> int:
         return figures.run_understanding_comparison(args.since)
     if args.what == "understanding":
         return figures.run_understanding_bench(
-            sweep=args.sweep, speed_only=args.speed_only, composed_only=args.composed_only
+            sweep=args.sweep,
+            speed_only=args.speed_only,
+            composed_only=args.composed_only,
+            compliance_only=args.compliance_only,
         )
     if args.what in ("personal", "requests") and args.since:
         return figures.run_tagged_comparison(args.what, args.since)

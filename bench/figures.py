@@ -582,7 +582,9 @@ def run_tagged_comparison(name: str, since: str) -> int:
     return 0
 
 
-def run_understanding_bench(sweep: bool = False, speed_only: bool = False, composed_only: bool = False) -> int:
+def run_understanding_bench(
+    sweep: bool = False, speed_only: bool = False, composed_only: bool = False, compliance_only: bool = False
+) -> int:
     """Leave-one-writer-out figures of the understanding classifiers (issue 13), the scenario acts on composed turns,
     then the speed of a turn's analysis."""
     from assistant.drill.understanding import get_understanding
@@ -602,6 +604,9 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False, compo
     if composed_only:
         _composed_turns(corpus, embeddings, cache)
         return 0
+    if compliance_only:
+        _compliance_only(corpus, embeddings, cache, thresholds[2])
+        return 0
     if not speed_only:
         writers = sorted({u.writer for u in corpus.utterances})
         print(
@@ -609,7 +614,7 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False, compo
             flush=True,
         )
         started = time.perf_counter()
-        pooled = pool(corpus, embeddings, writers, log=lambda m: print(m, flush=True))
+        pooled = pool(corpus, embeddings, writers, log=lambda m: print(m, flush=True), encode=cache.encode)
         print(f"  ({time.perf_counter() - started:.0f} s)\n")
         f = figures(pooled, *thresholds)
         print(f"thresholds: moves {thresholds[0]}, acts {thresholds[1]}, compliance {thresholds[2]}")
@@ -654,6 +659,38 @@ def run_understanding_bench(sweep: bool = False, speed_only: bool = False, compo
         _composed_turns(corpus, embeddings, cache)
     _understanding_speed(understanding)
     return 0
+
+
+def _compliance_only(corpus, embeddings, cache, threshold: float) -> None:
+    """The compliance rows of the leave-one-writer-out table, with only the compliance model trained per fold (a few
+    minutes, where the whole table takes most of an hour)."""
+    from assistant.nlu.evaluate import pool_compliance
+
+    started = time.perf_counter()
+    single, beside = pool_compliance(corpus, embeddings, cache.encode, log=lambda m: print(m, flush=True))
+    print(
+        f"  ({time.perf_counter() - started:.0f} s)\n\n| threshold | slips caught | hard-negative false alarms | clean "
+        "false alarms | beside a clean line: caught | false alarms |\n|---|---|---|---|---|---|"
+    )
+    for t in sorted({0.7, 0.8, 0.85, 0.9, threshold}):
+        rows = [
+            _compliance_share(single, t, "slip"),
+            _compliance_share(single, t, "hard"),
+            _compliance_share(single, t, "clean"),
+        ]
+        rows += [_compliance_share(beside, t, "slip"), _compliance_share(beside, t, "hard")]
+        mark = " (product)" if t == threshold else ""
+        print(f"| {t}{mark} | " + " | ".join(f"{r:.3f}" for r in rows) + " |")
+
+
+def _compliance_share(scored, threshold: float, kind: str) -> float:
+    """Of (line, p) pairs: slips caught, or hard negatives / clean lines flagged, at the threshold."""
+    chosen = [
+        p
+        for u, p in scored
+        if (u.violation if kind == "slip" else not u.violation and (kind == "clean" or u.hard_negative))
+    ]
+    return sum(p >= threshold for p in chosen) / len(chosen) if chosen else float("nan")
 
 
 def _composed_turns(corpus, embeddings, cache) -> None:

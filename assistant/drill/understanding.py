@@ -190,7 +190,7 @@ class Understanding:
         # one finding per kind, on the clause that makes it most plainly ("放心吧,定投三年肯定赚": the promise is the
         # second clause, which the report quotes and the customer reacts to)
         strongest: dict[str, tuple[str, float]] = {}
-        for kind, clause, p in self.model.compliance.findings(head):
+        for kind, clause, p in self.model.compliance.findings(head, embedding[0] if embedding is not None else None):
             if kind not in strongest or p > strongest[kind][1]:
                 strongest[kind] = (clause, p)
         if scenario and not _elderly_or_conservative(scenario):

@@ -20,6 +20,7 @@ from assistant.nlu.features import ACTION_REQUESTS, asking_now, embed_text
 from assistant.nlu.model import (
     ACT_THRESHOLD,
     ACT_WINDOW_DISCOUNT,
+    ClauseCompliance,
     ScenarioActs,
     tagged_offset,
     train,
@@ -78,9 +79,12 @@ def pool(
     writers: list[str] | None = None,
     log=lambda message: None,
     trained_on: set[str] | None = None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> Pooled:
     """`writers`: those left out in turn (all by default); `trained_on`: the writers a fold may train on (all but the
-    one left out by default), so new writers can be tested by a model that never saw any of them."""
+    one left out by default), so new writers can be tested by a model that never saw any of them. `encode` (texts ->
+    embeddings, as `embeddings` were made): also each line beside a clean line (`Pooled.composed`), which needs the
+    embeddings of those turns."""
     utterances = corpus.utterances
     writers = writers or sorted({u.writer for u in utterances})
     models: dict[tuple[int, ...], Any] = {}
@@ -118,13 +122,15 @@ def pool(
                 ap.append(row)
                 at.append(np.array([a in u.acts for a in act_labels]))
                 aw.append(writer)
-            scored = model.compliance.clause_probabilities(u.text)
+            scored = model.compliance.clause_probabilities(u.text, emb[k] if emb is not None else None)
             best = max(scored, key=lambda item: item[2]) if scored else ("", "", 0.0)
             comp.append((u, best[2], best[0]))
-        for u, turn in beside_a_clean_line(test, seed=writer):
-            composed.append(
-                (u, max((p for _, _, p in model.compliance.clause_probabilities(turn)), default=0.0), writer)
-            )
+        if encode is not None or embeddings is None:
+            beside = beside_a_clean_line(test, seed=writer)
+            turn_emb = encode([embed_text(turn) for _, turn in beside]) if encode is not None else None
+            for n, (u, turn) in enumerate(beside):
+                scored = model.compliance.clause_probabilities(turn, turn_emb[n] if turn_emb is not None else None)
+                composed.append((u, max((p for _, _, p in scored), default=0.0), writer))
     return Pooled(
         move_labels,
         act_labels,
@@ -137,6 +143,35 @@ def pool(
         line_writers,
         composed,
     )
+
+
+def pool_compliance(
+    corpus: Corpus,
+    embeddings: np.ndarray | None,
+    encode: Callable[[list[str]], np.ndarray] | None,
+    log=lambda message: None,
+) -> tuple[list[tuple[Utterance, float]], list[tuple[Utterance, float]]]:
+    """Leave one writer out for the compliance model alone: (line, p(violation)) for every line, and for every line
+    beside a clean line of its writer (`beside_a_clean_line`), the same figures as `pool` gives."""
+    utterances = corpus.utterances
+    single: list[tuple[Utterance, float]] = []
+    beside: list[tuple[Utterance, float]] = []
+    for writer in sorted({u.writer for u in utterances}):
+        train_rows = [i for i, u in enumerate(utterances) if u.writer != writer]
+        test_rows = [i for i, u in enumerate(utterances) if u.writer == writer]
+        log(f"  leaving out {writer}: training on {len(train_rows)} lines, testing on {len(test_rows)}")
+        model = ClauseCompliance().fit(
+            [utterances[i] for i in train_rows], embeddings[train_rows] if embeddings is not None else None
+        )
+        for i in test_rows:
+            scored = model.clause_probabilities(utterances[i].text, embeddings[i] if embeddings is not None else None)
+            single.append((utterances[i], max((p for _, _, p in scored), default=0.0)))
+        turns = beside_a_clean_line([utterances[i] for i in test_rows], seed=writer)
+        turn_emb = encode([embed_text(turn) for _, turn in turns]) if encode is not None else None
+        for n, (u, turn) in enumerate(turns):
+            scored = model.clause_probabilities(turn, turn_emb[n] if turn_emb is not None else None)
+            beside.append((u, max((p for _, _, p in scored), default=0.0)))
+    return single, beside
 
 
 def beside_a_clean_line(lines: list[Utterance], seed: int | str = 7) -> list[tuple[Utterance, str]]:

@@ -200,7 +200,7 @@ def test_asking_the_customer_to_enter_the_pin_is_not_flagged(understanding):
 def test_a_violation_is_quoted_from_the_clause_that_makes_it(understanding, monkeypatch):
     """One finding per kind, on its most probable clause: a reassurance before the promise is not what is quoted."""
     findings = [("promise", "放心吧", 0.84), ("promise", "定投坚持三年肯定赚", 0.99), ("promise", "亏不了", 0.97)]
-    monkeypatch.setattr(understanding.model.compliance, "findings", lambda text: findings)
+    monkeypatch.setattr(understanding.model.compliance, "findings", lambda text, embedding: findings)
     analysis = understanding.analyse("放心吧,定投坚持三年肯定赚,亏不了。", "fund_sip_young_worker")
     assert [(v.kind, v.phrase, v.p) for v in analysis.violations] == [("promise", "定投坚持三年肯定赚", 0.99)]
 
