@@ -685,12 +685,14 @@ def _compliance_only(corpus, embeddings, cache, threshold: float) -> None:
 
 def _compliance_share(scored, threshold: float, kind: str) -> float:
     """Of (line, p) pairs: slips caught, or hard negatives / clean lines flagged, at the threshold."""
+    from assistant.nlu.evaluate import share_at
+
     chosen = [
         p
         for u, p in scored
         if (u.violation if kind == "slip" else not u.violation and (kind == "clean" or u.hard_negative))
     ]
-    return sum(p >= threshold for p in chosen) / len(chosen) if chosen else float("nan")
+    return share_at(chosen, threshold)
 
 
 def _composed_turns(corpus, embeddings, cache) -> None:

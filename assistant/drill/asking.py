@@ -222,8 +222,9 @@ def asks_for_concerns(text: str) -> bool:
 # asked this answers with its worry or says it has none; its standing dislikes ("最烦被缠着推销") were said instead in 6
 # of rounds 10-14's 8 such replies, and judged bad. "您不用担心" and "要是不放心,可以……" ask nothing.
 _WORRY_WORDS = re.compile(f"(?:{_CONCERNS}|不[太大]放心|不踏实|犹豫|顾忌)")
-_OPEN_ASK = re.compile("什么|啥|哪|直说|尽管说|只管说|说说|讲讲|说出来|提出来")
-_SAY_IT_NOW = re.compile("[??]|[吗呢][。!!~]*$|直说|尽管说|只管说|说说|说出来|讲讲|提出来")
+_SAY_IT = "直说|尽管说|只管说|说说|讲讲|说出来|提出来"
+_OPEN_ASK = re.compile(f"什么|啥|哪|{_SAY_IT}")
+_SAY_IT_NOW = re.compile(f"[??]|[吗呢][。!!~]*$|{_SAY_IT}")
 # reassurance ("一般没什么问题"), a condition, and an offer for later ("以后有什么问题随时找我", "有不明白的就问我")
 # ask nothing now: answered with a worry, they read as a customer who did not listen
 _NOT_ASKING_WORRY = re.compile(

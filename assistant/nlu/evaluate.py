@@ -126,11 +126,7 @@ def pool(
             best = max(scored, key=lambda item: item[2]) if scored else ("", "", 0.0)
             comp.append((u, best[2], best[0]))
         if encode is not None or embeddings is None:
-            beside = beside_a_clean_line(test, seed=writer)
-            turn_emb = encode([embed_text(turn) for _, turn in beside]) if encode is not None else None
-            for n, (u, turn) in enumerate(beside):
-                scored = model.compliance.clause_probabilities(turn, turn_emb[n] if turn_emb is not None else None)
-                composed.append((u, max((p for _, _, p in scored), default=0.0), writer))
+            composed += [(u, p, writer) for u, p in _scored_beside_a_clean_line(model.compliance, test, writer, encode)]
     return Pooled(
         move_labels,
         act_labels,
@@ -164,14 +160,30 @@ def pool_compliance(
             [utterances[i] for i in train_rows], embeddings[train_rows] if embeddings is not None else None
         )
         for i in test_rows:
-            scored = model.clause_probabilities(utterances[i].text, embeddings[i] if embeddings is not None else None)
-            single.append((utterances[i], max((p for _, _, p in scored), default=0.0)))
-        turns = beside_a_clean_line([utterances[i] for i in test_rows], seed=writer)
-        turn_emb = encode([embed_text(turn) for _, turn in turns]) if encode is not None else None
-        for n, (u, turn) in enumerate(turns):
-            scored = model.clause_probabilities(turn, turn_emb[n] if turn_emb is not None else None)
-            beside.append((u, max((p for _, _, p in scored), default=0.0)))
+            emb = embeddings[i] if embeddings is not None else None
+            single.append((utterances[i], _turn_score(model, utterances[i].text, emb)))
+        beside += _scored_beside_a_clean_line(model, [utterances[i] for i in test_rows], writer, encode)
     return single, beside
+
+
+def _turn_score(compliance: ClauseCompliance, text: str, embedding: np.ndarray | None) -> float:
+    """The turn's probability of a violation: its likeliest clause's."""
+    return max((p for _, _, p in compliance.clause_probabilities(text, embedding)), default=0.0)
+
+
+def _scored_beside_a_clean_line(
+    compliance: ClauseCompliance,
+    lines: list[Utterance],
+    writer: str,
+    encode: Callable[[list[str]], np.ndarray] | None,
+) -> list[tuple[Utterance, float]]:
+    """(line, the turn's probability of a violation) for each of `beside_a_clean_line`'s turns."""
+    turns = beside_a_clean_line(lines, seed=writer)
+    turn_emb = encode([embed_text(turn) for _, turn in turns]) if encode is not None else None
+    return [
+        (u, _turn_score(compliance, turn, turn_emb[n] if turn_emb is not None else None))
+        for n, (u, turn) in enumerate(turns)
+    ]
 
 
 def beside_a_clean_line(lines: list[Utterance], seed: int | str = 7) -> list[tuple[Utterance, str]]:
@@ -226,15 +238,16 @@ def figures(
         acts=acts,
         violation_recall=len(caught) / len(slips) if slips else float("nan"),
         kind_accuracy=sum(k == u.violation for u, _, k in caught) / len(caught) if caught else float("nan"),
-        hard_negative_false_alarms=sum(p >= compliance_threshold for p in hard) / len(hard) if hard else float("nan"),
-        clean_false_alarms=sum(p >= compliance_threshold for p in clean) / len(clean) if clean else float("nan"),
+        hard_negative_false_alarms=share_at(hard, compliance_threshold),
+        clean_false_alarms=share_at(clean, compliance_threshold),
         counts={"lines": len(rows), "violations": len(slips), "hard_negatives": len(hard), "clean": len(clean)},
-        composed_violation_recall=_share(beside_slips, compliance_threshold),
-        composed_hard_negative_false_alarms=_share(beside_hard, compliance_threshold),
+        composed_violation_recall=share_at(beside_slips, compliance_threshold),
+        composed_hard_negative_false_alarms=share_at(beside_hard, compliance_threshold),
     )
 
 
-def _share(probabilities: list[float], threshold: float) -> float:
+def share_at(probabilities: list[float], threshold: float) -> float:
+    """The share of these probabilities at or above the threshold (NaN for none)."""
     return sum(p >= threshold for p in probabilities) / len(probabilities) if probabilities else float("nan")
 
 
