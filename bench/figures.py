@@ -664,7 +664,7 @@ def run_understanding_bench(
 def _compliance_only(corpus, embeddings, cache, threshold: float) -> None:
     """The compliance rows of the leave-one-writer-out table, with only the compliance model trained per fold (a few
     minutes, where the whole table takes most of an hour)."""
-    from assistant.nlu.evaluate import pool_compliance
+    from assistant.nlu.evaluate import compliance_groups, pool_compliance, share_at
 
     started = time.perf_counter()
     single, beside = pool_compliance(corpus, embeddings, cache.encode, log=lambda m: print(m, flush=True))
@@ -672,27 +672,12 @@ def _compliance_only(corpus, embeddings, cache, threshold: float) -> None:
         f"  ({time.perf_counter() - started:.0f} s)\n\n| threshold | slips caught | hard-negative false alarms | clean "
         "false alarms | beside a clean line: caught | false alarms |\n|---|---|---|---|---|---|"
     )
+    alone, next_to_clean = compliance_groups(single), compliance_groups(beside)
     for t in sorted({0.7, 0.8, 0.85, 0.9, threshold}):
-        rows = [
-            _compliance_share(single, t, "slip"),
-            _compliance_share(single, t, "hard"),
-            _compliance_share(single, t, "clean"),
-        ]
-        rows += [_compliance_share(beside, t, "slip"), _compliance_share(beside, t, "hard")]
+        rows = [share_at(alone[kind], t) for kind in ("slip", "hard", "clean")]
+        rows += [share_at(next_to_clean[kind], t) for kind in ("slip", "hard")]
         mark = " (product)" if t == threshold else ""
         print(f"| {t}{mark} | " + " | ".join(f"{r:.3f}" for r in rows) + " |")
-
-
-def _compliance_share(scored, threshold: float, kind: str) -> float:
-    """Of (line, p) pairs: slips caught, or hard negatives / clean lines flagged, at the threshold."""
-    from assistant.nlu.evaluate import share_at
-
-    chosen = [
-        p
-        for u, p in scored
-        if (u.violation if kind == "slip" else not u.violation and (kind == "clean" or u.hard_negative))
-    ]
-    return share_at(chosen, threshold)
 
 
 def _composed_turns(corpus, embeddings, cache) -> None:

@@ -228,11 +228,9 @@ def figures(
     lines = [pooled.compliance[i] for i in rows]
     slips = [(u, p, k) for u, p, k in lines if u.violation]
     caught = [(u, p, k) for u, p, k in slips if p >= compliance_threshold]
-    hard = [p for u, p, _ in lines if u.hard_negative and not u.violation]
-    clean = [p for u, p, _ in lines if not u.violation]
-    beside = [(u, p) for u, p, w in pooled.composed if writer in (None, w)]
-    beside_slips = [p for u, p in beside if u.violation]
-    beside_hard = [p for u, p in beside if u.hard_negative and not u.violation]
+    alone = compliance_groups([(u, p) for u, p, _ in lines])
+    hard, clean = alone["hard"], alone["clean"]
+    beside = compliance_groups([(u, p) for u, p, w in pooled.composed if writer in (None, w)])
     return Figures(
         moves=moves,
         acts=acts,
@@ -241,9 +239,19 @@ def figures(
         hard_negative_false_alarms=share_at(hard, compliance_threshold),
         clean_false_alarms=share_at(clean, compliance_threshold),
         counts={"lines": len(rows), "violations": len(slips), "hard_negatives": len(hard), "clean": len(clean)},
-        composed_violation_recall=share_at(beside_slips, compliance_threshold),
-        composed_hard_negative_false_alarms=share_at(beside_hard, compliance_threshold),
+        composed_violation_recall=share_at(beside["slip"], compliance_threshold),
+        composed_hard_negative_false_alarms=share_at(beside["hard"], compliance_threshold),
     )
+
+
+def compliance_groups(scored: list[tuple[Utterance, float]]) -> dict[str, list[float]]:
+    """p(violation) of the slips, of the hard negatives and of every clean line: the groups the compliance figures are
+    shares of (caught, false alarms)."""
+    return {
+        "slip": [p for u, p in scored if u.violation],
+        "hard": [p for u, p in scored if u.hard_negative and not u.violation],
+        "clean": [p for u, p in scored if not u.violation],
+    }
 
 
 def share_at(probabilities: list[float], threshold: float) -> float:
