@@ -1,6 +1,8 @@
 """Apply the stop-34 label review (decisions.jsonl) to the understanding corpus, for the next attempt at using it.
 
-    .venv/bin/python bench/label_review/apply.py [--moves] [--acts]
+    .venv/bin/python bench/label_review/apply.py [--moves] [--acts] [--keep LABEL,...]
+
+--keep leaves those labels as the writers had them (a line keeps or lacks them as before; its other labels change).
 
 Each decision names the corpus line (file:line at the revision it was made on) and its text; a line whose text is no
 longer there is skipped and counted, never guessed. Only the `moves: [...]` / `acts: [...]` lists are rewritten.
@@ -16,7 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
 
-def apply(fields: list[str]) -> tuple[int, int]:
+def _after(before: list[str], after: list[str], keep: set[str]) -> list[str]:
+    """The reviewed labels, except that the kept ones stay as they were before the review."""
+    return sorted((set(after) - keep) | (set(before) & keep))
+
+
+def apply(fields: list[str], keep: set[str] = frozenset()) -> tuple[int, int]:
     by_file: dict[str, list[dict]] = defaultdict(list)
     for line in (HERE / "decisions.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
@@ -31,9 +38,9 @@ def apply(fields: list[str]) -> tuple[int, int]:
             if k >= len(lines) or json.dumps(row["text"], ensure_ascii=False) not in lines[k]:
                 skipped += 1
                 continue
-            changed = [field for field in fields if field in row]
+            changed = [field for field in fields if field in row and _after(*row[field], keep) != sorted(row[field][0])]
             for field in changed:
-                after = "[" + ", ".join(row[field][1]) + "]"
+                after = "[" + ", ".join(_after(*row[field], keep)) + "]"
                 lines[k] = re.sub(field + r": \[[^\]]*\]", f"{field}: {after}", lines[k], count=1)
             applied += bool(changed)
         if lines:
@@ -43,5 +50,6 @@ def apply(fields: list[str]) -> tuple[int, int]:
 
 if __name__ == "__main__":
     chosen = [f for f in ("moves", "acts") if f"--{f}" in sys.argv] or ["moves"]
-    done, missing = apply(chosen)
+    kept = set(sys.argv[sys.argv.index("--keep") + 1].split(",")) if "--keep" in sys.argv else set()
+    done, missing = apply(chosen, kept)
     print(f"{', '.join(chosen)}: {done} lines rewritten, {missing} skipped (text no longer at that line)")
