@@ -262,8 +262,9 @@ def yes_to(text: str) -> str | None:
     """The short yes a question about a state of things expects, in its own verb: "带齐了没?" → "带齐了", "是法人本人
     来办的吧?" → "对", "有没有带印章?" → "有"; None when the last question is not of that kind."""
     question = _last_asking_clause(text)
-    if _DONE_YET.search(question) or _DID_IT.search(question):
-        return _done_verb(question) + "了"
+    verb = _done_verb(question) if _DONE_YET.search(question) or _DID_IT.search(question) else None
+    if verb:
+        return verb + "了"
     if _IS_IT.search(question):
         return "对"
     if _HAVE.search(question):
@@ -271,12 +272,14 @@ def yes_to(text: str) -> str | None:
     return None
 
 
-def _done_verb(question: str) -> str:
-    """The verb (with its result: 带齐, 拿到) before the question's 了: "带身份证了吗" → 带, "东西拿齐了吧" → 拿齐."""
+def _done_verb(question: str) -> str | None:
+    """The verb (with its result: 带齐, 拿到) before the question's 了: "带身份证了吗" → 带, "东西拿齐了吧" → 拿齐;
+    None when no deed comes before it ("对了,股东还有别人吗?", "八点了店里忙吗?": that 了 asks nothing done)."""
     words = list(jieba.posseg.cut(question[: question.rindex("了")]))
     verbs = [n for n, w in enumerate(words) if w.flag.startswith("v")]
     if not verbs:
-        return _DONE_YET.search(question).group(1)  # type: ignore[union-attr]
+        done_yet = _DONE_YET.search(question)  # "好了吗?": the word before 了 is the state asked about
+        return done_yet.group(1) if done_yet else None
     after = words[verbs[-1] + 1 :]
     result = "".join(w.word for w in after)
     if len(result) <= 1 and not any(w.flag.startswith(("n", "r")) for w in after):

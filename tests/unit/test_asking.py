@@ -124,6 +124,10 @@ def test_the_relatives_a_question_names(question, expected):
         ("有没有带公章?", "有"),
         ("您今年多大?", None),
         ("先坐一下,我给您查查。", None),
+        # a 了 with no deed before it asks nothing done (these crashed a round-15 player's drill)
+        ("八点了店里忙吗?", None),
+        ("ok了您看店里忙吗", None),
+        ("对了,身份证带了吗?", "带了"),
     ],
 )
 def test_the_short_yes_a_question_about_a_state_of_things_expects(line, expected):
