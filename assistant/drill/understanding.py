@@ -247,12 +247,13 @@ class Understanding:
         sure_requests = sure_heard - set(ACTION_REQUESTS)
         now = asking_now(text)
         if now:  # what it is asked to do now: not a step told for later, explained, or done by the staff itself
-            kept = [k for k, piece in enumerate(pieces) if asking_now(piece)]
+            nows = [asking_now(piece) for piece in pieces]
+            kept = [k for k, piece_now in enumerate(nows) if piece_now]
             to_do, sure_to_do = self._tagged(
                 self.model.requests,
                 now,
                 embedding,
-                [asking_now(pieces[k]) for k in kept],
+                [nows[k] for k in kept],
                 pieces_embedding[kept] if pieces_embedding is not None and kept else None,
             )
             # it only takes away: a request heard in the whole turn must still be heard in what is asked now
