@@ -134,6 +134,7 @@ class DrillState:
     early_pitches: int = 0
     situation_asked: bool = False  # the staff has asked about its situation (whether or not a need came out)
     waited_after_accept: bool = False  # "接下来怎么弄?" said once: later it just goes along
+    objection_on_offer: bool = False  # the open worry was voiced when asked to decide or offered a way (it stands)
     disclosed: bool = False  # the staff has said plainly that a product is not guaranteed
     risk_named: bool = False  # the staff has named a non-deposit product (fund, wealth product...)
     idle: int = 0  # staff turns that did nothing for the customer
@@ -308,6 +309,7 @@ class _Turn:
                 return False
         self.state.raised.append(upcoming.id)
         self.state.open_objection, self.state.objection_turn = upcoming.id, self.state.turn
+        self.state.objection_on_offer = bool(self.moves & OFFER_MOVES)
         self.act("objection", upcoming.id)
         return True
 
@@ -665,9 +667,11 @@ def _weigh_open_worry(t: _Turn) -> None:
         t.act("answered", current.id)
         t.settled_now = True
         if t.ready() and not s.accepted:
-            # "投诉我给您登记上。您怎么称呼?": the answer taken and its name given; the yes goes without saying
-            # (reviewers: the name asked for was never given, "看你挺实在,就照你说的来" said instead)
-            t.accept(quietly=bool(set(t.analysis.personal) & t.analysis.sure_asked) and not _asks_to_decide(t))
+            # convinced, it says so when asked to decide, or when the worry was what it said to the proposal (that
+            # proposal stands: "两样要不要办?" → a worry → its answer → "那就办上"); otherwise taking the answer is the
+            # reply and the yes waits for the proposal ("投诉我给您登记上。您怎么称呼?": the name given, not "看你挺实在,
+            # 就照你说的来"). Rounds 8-15: the answer taken alone judged bad 8 times in 46, with a yes beside it 58 in 131
+            t.accept(quietly=not _asks_to_decide(t) and not s.objection_on_offer)
     elif addressed:
         s.partial.append(current.id)
         t.act("acknowledge")
