@@ -42,8 +42,6 @@ SECOND_TOPIC_THRESHOLD = 0.85
 # at 0.83 or more good 6 times in 7.
 SURE_ASKED = 0.85
 MAX_QUESTION_PIECES = 2  # asking clauses looked at alone, in one batch (each one more: ~10-20 ms for a short clause)
-# A personal topic heard only in a clause looked at alone is taken at SURE_ASKED: rounds 10-15, a fact told for a topic
-# the whole turn gave below 0.7 and a clause alone below 0.85 was judged bad 37 times in 61 (sure: 35%)
 MIN_CONTEXT_CHARS = 12  # ...when the rest of the turn is long enough to drown them
 # A sentence this far into a turn was mostly beyond the turn's embedding (EMBED_CHARS): the first such sentence gets
 # its own for the acts. One only: each costs 10 ms + ~0.75 ms a character on 2 cores (p95 of a turn 91 -> 127 ms).
@@ -243,6 +241,8 @@ class Understanding:
         pieces_embedding = None
         if pieces and embedding is not None:
             pieces_embedding = self.embedder.encode_queries([embed_text(q) for q in pieces])
+        # a personal topic heard only in a clause looked at alone must be plain: rounds 10-15, a fact told for a topic
+        # the whole turn gave below 0.7 and a clause alone below 0.85 was judged bad 37 times in 61 (plain: 35%)
         personal, sure_personal = self._tagged(
             self.model.personal, text, embedding, pieces, pieces_embedding, piece_floor=SURE_ASKED
         )

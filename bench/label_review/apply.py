@@ -38,9 +38,10 @@ def apply(fields: list[str], keep: set[str] = frozenset()) -> tuple[int, int]:
             if k >= len(lines) or json.dumps(row["text"], ensure_ascii=False) not in lines[k]:
                 skipped += 1
                 continue
-            changed = [field for field in fields if field in row and _after(*row[field], keep) != sorted(row[field][0])]
+            reviewed = {field: _after(*row[field], keep) for field in fields if field in row}
+            changed = [field for field, after in reviewed.items() if after != sorted(row[field][0])]
             for field in changed:
-                after = "[" + ", ".join(_after(*row[field], keep)) + "]"
+                after = "[" + ", ".join(reviewed[field]) + "]"
                 lines[k] = re.sub(field + r": \[[^\]]*\]", f"{field}: {after}", lines[k], count=1)
             applied += bool(changed)
         if lines:
