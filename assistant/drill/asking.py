@@ -54,27 +54,31 @@ RELATIVE = re.compile("|".join(KIN.values()))
 
 @dataclass(frozen=True)
 class Choice:
-    """The two options of an alternative question, in the customer's words (您 → 我, 我 → 你)."""
+    """The options of an alternative question ("A,还是B?") or of a list to pick from ("一是……二是……三是……,您选一
+    个"), in the customer's words (您 → 我, 我 → 你)."""
 
     first: str
     second: str
     # the subject said once before the first option ("这五千是自己用,还是……": "这五千"), which the persona is matched
     # against with the first option
     subject: str = ""
+    more: tuple[str, ...] = ()  # the third option on, of a list
 
     @property
-    def options(self) -> tuple[str, str]:
-        return self.first, self.second
+    def options(self) -> tuple[str, ...]:
+        return (self.first, self.second, *self.more)
 
     def deferring(self) -> str | None:
-        """The option that puts the decision off, when exactly one does."""
-        off = [o for o in self.options if _DEFERRING.search(o)]
+        """The option that puts the decision off, when exactly one does ("只开基本户" of a list: the least)."""
+        pattern = _DEFERRING if not self.more else _LEAST
+        off = [o for o in self.options if pattern.search(o)]
         return off[0] if len(off) == 1 else None
 
     def committing(self) -> str | None:
-        """The option that decides now, when the other one puts it off."""
+        """The option that decides now, when the only other one puts it off."""
         off = self.deferring()
-        return None if off is None else next(o for o in self.options if o != off)
+        rest = [o for o in self.options if o != off]
+        return rest[0] if off is not None and len(rest) == 1 else None
 
 
 def reflect(text: str) -> str:
@@ -111,6 +115,59 @@ def _clean(option: str) -> str:
 
 _WHICH_OF_THEM = re.compile("哪样|哪个|哪种|哪一个|哪一种|哪一样|选哪")
 MAX_WHICH_CHARS = 16
+# a list put to the customer to pick from: "您选一个:一是……;二是……;三是……", "这几样您要哪些?"
+_PICK_FROM = re.compile("哪样|哪个|哪种|哪一|哪几|哪些|哪只|选一|挑一|指一|选哪|挑哪|要哪|办哪|一二三")
+# ...asked: a question, or told to pick ("您选一个", "您说哪个"); "具体哪只多少钱,你下单前看一下" asks nothing
+_ADDRESSED_PICK = re.compile("[??]|[吗呢]|[选挑]|指一|[要办说定]哪|一二三")
+# "一是", "第二", "3、", "①": the options of a list, counted (spoken without marks: "一 开户 二 网银")
+_ORDINAL = re.compile(
+    "第[一二三四五](?:个|种|样|只)?(?:是|[,,、::])|(?<![\u4e00-\u9fff])[一二三四五](?:是|、|:|:| )|[1-5][、.:)]|[①②③④⑤]"
+)
+# the least of a list: only the account, none of the extras ("只开基本户", "都不要", "光开户")
+_LEAST = re.compile(f"只|光|都不|{_DEFERRING.pattern}")
+_COUNTED = re.compile(
+    "([两三四五])(?:只|个|种|样|款|份)(?:产品|基金|方案|存法|办法|选择)?(?:里|当中|中间|之中|,|您|你|都|我)"
+)
+# only told to pick does a count stand for options on paper ("这两样您确定都要?不要哪样我就撤" picks nothing)
+_TOLD_TO_PICK = re.compile("[选挑]|指一")
+LIST_SENTENCES = 6  # a list said a sentence an option ("一是……;二是……;三是……;您选一个") before it is asked
+ORDINALS = ("第一个", "第二个", "第三个", "第四个", "第五个")
+
+
+def _listed_options(text: str) -> tuple[str, ...]:
+    """The options of a counted list in the text ("一是A;二是B"), each to its first clause mark. (A list named in
+    one breath, "A、B和C", is not read: "费率和过往走势都在这儿,您选哪个" names no options.)"""
+    marks = list(_ORDINAL.finditer(text))
+    if len(marks) < 2:
+        return ()
+    options = []
+    for k, mark in enumerate(marks):
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
+        options.append(re.split(f"[{_CLAUSE_MARKS}。!?!?]", _trim(text[mark.end() : end]).strip())[0])
+    return tuple(options)
+
+
+def _list_choice(sentences: list[str]) -> Choice | None:
+    """The options of a list the turn asks the customer to pick from, in one of its last two sentences or just
+    before the list that ends it ("您要哪样?一是……;二是……"), or None."""
+    asking = [k for k, s in enumerate(sentences) if _PICK_FROM.search(s) and _ADDRESSED_PICK.search(s)]
+    if not asking:
+        return None
+    after = sentences[asking[-1] + 1 :]
+    if len(after) > 1 and not all(_ORDINAL.match(s) for s in after):
+        return None
+    options = _listed_options(" ".join(sentences[-LIST_SENTENCES:]))
+    counted = _COUNTED.search(" ".join(sentences[-3:]))
+    if not options and counted and _TOLD_TO_PICK.search(sentences[asking[-1]]):
+        # "我给您列了三只……您看选哪个": the options are on paper, not in words; it picks one by its place
+        options = ORDINALS[: "两三四五".index(counted.group(1)) + 2]
+    named = []
+    for n, option in enumerate(options[: len(ORDINALS)]):
+        clean = _clean(option)
+        named.append(clean if 0 < len(clean) <= MAX_OPTION_CHARS else ORDINALS[n])
+    if len(named) < 2 or len(set(named)) < len(named):
+        return None
+    return Choice(named[0], named[1], more=tuple(named[2:]))
 
 
 def _choice_sentences(text: str) -> list[str]:
@@ -125,9 +182,18 @@ def _choice_sentences(text: str) -> list[str]:
 
 
 def offered_choice(text: str) -> Choice | None:
-    """The options of the alternative question that ends the turn ("A,还是B?", "要还是不要?"), or None: a choice
-    followed by another question ("……买的股票型还是一次性投的?……你觉得呢?") is not the one to answer."""
+    """The options of the alternative question that ends the turn ("A,还是B?", "要还是不要?") or of a list it asks
+    the customer to pick from ("一是……二是……您选一个"), or None."""
     sentences = _choice_sentences(text)
+    if not sentences:
+        return None
+    listed = _list_choice(sentences) if "还是" not in " ".join(sentences[-2:]) else None
+    return listed or _alternative(sentences)
+
+
+def _alternative(sentences: list[str]) -> Choice | None:
+    """The options of the alternative question ending the turn: a choice followed by another question ("……买的股票型
+    还是一次性投的?……你觉得呢?") is not the one to answer."""
     asking = next((s for s in reversed(sentences) if last_question(s)), "")
     if _WHICH_OF_THEM.search(asking) and "还是" not in asking and len(asking) <= MAX_WHICH_CHARS:
         # "……先等号,还是现在过去坐坐?都可以的,您看哪样方便?": the short "which?" points back at the choice
@@ -248,6 +314,39 @@ _CONFIRMING = "是吧|对吧|是不是|对不对|没错吧"
 _IS_IT = re.compile(f"(?:的吧|{_CONFIRMING})$")
 # anywhere in the asking clauses, also with a bare 吗/吧: "……两万,对吗?", "是给您父亲转吧?"
 _IS_IT_ANYWHERE = re.compile(f"{_CONFIRMING}|对吗|是吗|吧[??]|对[??]")
+
+
+# "您说", "阿姨你说哈", "您慢慢讲": the turn ends handing the word to the customer (an imperative to the listener,
+# a closed form of the language; "我跟您说", "会给你讲" say something to it); the opposite of a goodbye, which a short
+# polite turn can look like to a model
+_YOUR_TURN = re.compile(
+    "(?<![跟给和对同向帮替让听])[您你](?:先|慢慢|接着|继续|尽管|直接)?(?:说|讲)(?:说|讲|一下)?(?:看|吧|哈|嘛|呀|啊|咯|呗)?$"
+)
+
+
+def invites_to_speak(text: str) -> bool:
+    """The turn's last clause gives the customer the word ("好好,您说。")."""
+    sentences = _sentences(text)
+    if not sentences:
+        return False
+    last = re.split(f"[{_CLAUSE_MARKS}]", re.sub("[??。!!~ ]+$", "", sentences[-1]))[-1]
+    return bool(_YOUR_TURN.search(last))
+
+
+# "店就是执照上这个地址吗?", "是转到别的银行去吗?": a question whether something is so, put as 是……吗, with no
+# question word in it ("是什么" asks what); "您是想今天办吗?" asks a decision, not a fact
+_IS_IT_SO = re.compile("是(?!不是)[^,,、]{1,16}(?:吗|吧|么|嘛|啵)$|是不是")
+_ASKS_WHAT = re.compile("什么|啥|哪|谁|多少|几|怎么|怎样|咋|为何|多久|多大|多长|多远")
+_WANTS = re.compile("是(?:想|要|打算|准备|愿意|同意)")
+
+
+def asks_whether_so(text: str) -> bool:
+    """The turn's last question asks the customer to confirm how things are ("……对吧?", "店就是执照上这个地址吗?"),
+    which a short yes answers, not a proposal or a question for a fact."""
+    question = _last_asking_clause(text)
+    if not question or _ASKS_WHAT.search(question) or _WANTS.search(question) or asks_a_proposal(text):
+        return False
+    return bool(_IS_IT.search(question) or _IS_IT_SO.search(question))
 
 
 def asks_if_so(question_text: str) -> bool:

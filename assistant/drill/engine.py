@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
 
@@ -32,10 +33,12 @@ from assistant.drill.asking import (
     asks_for_concerns,
     asks_if_brought,
     asks_if_so,
+    asks_whether_so,
     asks_yes_or_no,
     ends_asking,
     gives_answer,
     invites_concerns,
+    invites_to_speak,
     last_question,
     offered_choice,
     relatives_asked,
@@ -352,15 +355,18 @@ class _Turn:
         else:
             self.act("accept")
 
-    def pick(self, choice: Choice) -> str:
-        """Between two options neither of which puts the decision off: the one nearer to what the persona says of
-        itself ("图稳当,还是多挣点?" to a customer who wants its money safe), else one by seed and turn (a drill
-        replays). Reviewers found a seed-picked option contradicting the persona."""
-        near = [grounding(choice.subject + choice.first, self.scenario.persona)]
-        near.append(grounding(choice.second, self.scenario.persona))
-        if near[0] != near[1]:
-            return choice.options[near.index(max(near))]
-        return random.Random(f"{self.state.seed}|{self.state.turn}|choice").choice(choice.options)
+    def pick(self, choice: Choice, among: Sequence[str] = ()) -> str:
+        """Between options neither of which puts the decision off: the one nearest to what the persona says of
+        itself ("图稳当,还是多挣点?" to a customer who wants its money safe), else one of the nearest by seed and turn
+        (a drill replays). Reviewers found a seed-picked option contradicting the persona."""
+        options = list(among or choice.options)
+        near = [grounding((choice.subject if o == choice.first else "") + o, self.scenario.persona) for o in options]
+        nearest = [o for o, n in zip(options, near, strict=True) if n == max(near)]
+        if len(nearest) == 1:
+            return nearest[0]
+        # the same list put again gets the same pick ("三只里您指一个" after "选哪个?")
+        key = self.state.turn if not choice.more else "/".join(choice.options)
+        return random.Random(f"{self.state.seed}|{key}|choice").choice(nearest)
 
     def answer(self, choice: Choice) -> str:
         """The option it takes: decided, the one that decides now; not yet, the one that puts it off, else one."""
@@ -370,7 +376,8 @@ class _Turn:
 
     def decided(self, choice: Choice) -> str:
         """The option a customer who has decided takes: the one that decides now, else one by seed."""
-        return choice.committing() or self.pick(choice)
+        off = choice.deferring()
+        return choice.committing() or self.pick(choice, [o for o in choice.options if o != off])
 
 
 def grounding(option: str, persona: Persona) -> int:
@@ -423,7 +430,9 @@ def _answer_personal(t: _Turn) -> bool:
             continue
         if not told and not unknown_said and last_question(t.analysis.text):
             unknown_said = True  # "您放心,我给您记着呢" asks nothing
-            t.act("unknown")
+            # asked to confirm how its own affairs stand ("这两万是给老人的吧?"), it says so; "not sure" of its own
+            # affairs was judged bad 21 times in 25 (rounds 8-15)
+            t.act(*(("affirm", t.yes or "对") if asks_whether_so(t.analysis.text) else ("unknown",)))
         answered = True
     return answered
 
@@ -511,7 +520,8 @@ def _reveal_by_words(t: _Turn, moves: set[str]) -> None:
     levels (rubric: reveal_on_vague), and otherwise gets little."""
     s, analysis = t.state, t.analysis
     pending = [n for n in t.scenario.needs if n.id not in s.revealed]
-    if not pending or not ("needs_question" in moves or analysis.is_question):
+    given_the_word = invites_to_speak(analysis.text)
+    if not pending or not ("needs_question" in moves or analysis.is_question or given_the_word):
         return
     # a question about the customer itself ("您退休几年了?以前在哪儿教书?") reaches a need through its topic, or by
     # naming the need twice over, not by one stray word
@@ -519,6 +529,9 @@ def _reveal_by_words(t: _Turn, moves: set[str]) -> None:
     hits = {n.id: sum(w in analysis.text for w in n.reveal_on) for n in pending}
     target = max((n for n in pending if hits[n.id] >= least), key=lambda n: hits[n.id], default=None)
     if target is None and not analysis.personal and "needs_question" in moves and t.level.reveal_on_vague:
+        target = pending[0]
+    if target is None and s.early_pitches and not s.revealed and given_the_word:
+        # "先听听我怎么说嘛" said to an early pitch, then given the word ("好好,您说"): it says what it came for
         target = pending[0]
     if target is not None:
         s.revealed.append(target.id)
@@ -551,7 +564,13 @@ def respond(
     # Its business done and handed back, a goodbye the model is less sure of ("嗯,那就这样,慢走哦。(按下一个号)") is
     # one all the same: "要得,你接着说" to it was judged bad (round 13).
     said_goodbye = "farewell" in t.analysis.sure_moves or ("farewell" in t.moves and state.handed_back)
-    leaving = said_goodbye and "greeting" not in t.moves and not ends_asking(t.analysis.text) and not t.asked_to_do
+    leaving = (
+        said_goodbye
+        and "greeting" not in t.moves
+        and not ends_asking(t.analysis.text)
+        and not t.asked_to_do
+        and not invites_to_speak(t.analysis.text)  # "哦哦好好,阿姨你说哈。" gives it the word (round 16: it left)
+    )
     if not t.pressing and not state.accepted and not leaving:
         _pitch_or_decision(t)
     if leaving:
@@ -847,7 +866,7 @@ def _service_reaction(t: _Turn) -> None:
         ref = {
             "request": t.asked_to_do or "",
             "choose": t.choice and t.answer(t.choice),
-            "affirm": t.yes or (t.choice and t.pick(t.choice)),
+            "affirm": t.yes or (t.choice and t.pick(t.choice)) or "对",
         }
         t.acts.insert(thanked, CustomerAct(reaction, ref.get(reaction) or ""))
     if greet_back:
@@ -907,6 +926,8 @@ def _reaction_to_a_plain_turn(t: _Turn) -> str | None:
     pending = [n for n in t.scenario.needs if n.id not in t.state.revealed]
     if "needs_question" in t.moves and pending and not t.state.accepted:
         return "probe_more"  # a needs question that reached no need: it gives little
+    if t.analysis.is_question and asks_whether_so(t.analysis.text):
+        return "affirm"  # "店就是执照上这个地址吗?": "对", not "这个我真不晓得"
     if t.analysis.is_question and last_question(t.analysis.text):
         # asked about its own affairs beyond its facts, an in-character non-answer; asked something only a banker
         # would know, it says it does not know ("有啥意见跟我说" has a question word but asks nothing)

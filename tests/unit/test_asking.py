@@ -10,9 +10,11 @@ from assistant.drill.asking import (
     asks_anything_else,
     asks_for_concerns,
     asks_if_brought,
+    asks_whether_so,
     asks_yes_or_no,
     gives_answer,
     invites_concerns,
+    invites_to_speak,
     offered_choice,
     reflect,
     relatives_asked,
@@ -54,6 +56,71 @@ def test_the_options_of_a_choice_in_the_customers_words(line, first, second, def
     else:
         assert choice is not None and choice.options == (first, second)
         assert choice.deferring() == deferring
+
+
+@pytest.mark.parametrize(
+    "line, options, deferring",
+    [
+        # a counted list, one option a clause: each up to its first mark; the least of them is the one that defers
+        (
+            "给您说三个方案。第一,只开个对公户;第二,户加企业网银;第三,再加一张结算卡。您挑一个?",
+            ("只开个对公户", "户加企业网银", "再加一张结算卡"),
+            "只开个对公户",
+        ),
+        (
+            "1.存一年定期 2.买三年的大额存单 3.先放活期。阿姨您选哪个?",
+            ("存一年定期", "买三年的大额存单", "先放活期"),
+            None,
+        ),
+        # spoken, no marks: numbers and spaces
+        ("那你要 一 开户 二 网银 三 开户加网银 你话事选一个", ("开户", "网银", "开户加网银"), None),
+        # the options on a sheet, only counted: it picks one by its place
+        ("这两种存法我都写在纸上了,您挑一种?", ("第一个", "第二个"), None),
+        # a count without being told to pick: "不要哪样" asks nothing to choose
+        ("网银和结算卡,这两样您确定都要?不要哪样我现在就撤。", None, None),
+        # a procedure counted is not a list to pick from, nor a list named in one breath
+        ("流程是这样:一是填表,二是签字,三是设密码。", None, None),
+        ("费率和过往业绩都在这张纸上,您看看。", None, None),
+    ],
+)
+def test_the_options_of_a_list_to_pick_from(line, options, deferring):
+    choice = offered_choice(normalize(line))
+    if options is None:
+        assert choice is None
+    else:
+        assert choice is not None and choice.options == options
+        assert choice.deferring() == deferring
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("店面就是执照上写的这个地方吗?", True),
+        ("您这钱是打给家里老人的吧?", True),
+        ("这张卡是不是您自己在用?", True),
+        ("您是打算今天就存吗?", False),  # a decision, not how things stand
+        ("您是做哪一行的?", False),  # a question word: it asks for a fact
+        ("这样安排您看行吗?", False),  # a proposal
+        ("您放心,我给您记着呢。", False),
+    ],
+)
+def test_a_question_whether_things_are_so(line, expected):
+    assert asks_whether_so(normalize(line)) is expected
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("好好好,大姐您说。", True),
+        ("不急,您慢慢讲。", True),
+        ("哎哎,您接着说哈", True),
+        ("我跟您说,这个不收费。", False),  # said to it, not handing it the word
+        ("具体的等会理财经理给您讲。", False),
+        ("您说是吧?", False),
+    ],
+)
+def test_handing_the_customer_the_word(line, expected):
+    assert invites_to_speak(normalize(line)) is expected
 
 
 def test_a_very_long_option_is_not_echoed():
