@@ -390,3 +390,16 @@ def test_a_list_put_to_it_is_answered_by_picking_one_and_the_same_one_when_put_a
     ]
     assert picks[0] and picks[0] == picks[1]
     assert picks[0][0] in ("全要一百的", "一百的夹点五十的", "换点零钱")
+
+
+def test_a_worry_still_open_is_not_pressed_on_a_goodbye():
+    # rounds 8-16: a worry pressed on the staff's goodbye was judged bad 6 times in 6 ("别跟我兜圈子……? 今天麻烦你了")
+    lines = [
+        "先生您好,等号呢?您今天是来办什么业务呀?",
+        "那您手上是有笔钱快到期了吗?打算怎么安排?",
+        "那您可以去我们贵宾室找理财经理聊聊,大额存单和理财都能帮您比一比。",
+        "好的,那不打扰您了。这是理财经理的名片,哪天想了解打给她就行,您慢走。",
+    ]
+    played = play_offline("vip_lobby_referral", lines, 5)
+    assert any(e.startswith("objection:") for e in played["events"][3])
+    assert played["events"][4] == ["farewell"]
