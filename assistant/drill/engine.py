@@ -396,6 +396,9 @@ def _answer_personal(t: _Turn) -> bool:
     s, persona = t.state, t.scenario.persona
     if t.winding_up:
         return False  # "还有别的事吗?" winds up: not a question about its afternoon ("一点半得回去开会")
+    if "farewell" in t.moves and not t.analysis.is_question:
+        # a goodbye that asks nothing: "……我姓邓。慢走哈!" gives the staff's name, "今天让您等久了" apologises
+        return False
     answered = False
     unknown_said = False
     relatives = relatives_asked(t.analysis.question_text)

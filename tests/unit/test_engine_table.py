@@ -173,15 +173,15 @@ def test_asked_about_its_own_affairs_beyond_its_facts_it_does_not_say_it_is_no_b
 
 
 def test_not_sure_is_said_only_when_nothing_else_is():
-    # asked to type its PIN beside a detail its facts do not hold (the pay day), it types it without "说不准"
+    # asked to type its PIN beside a detail its facts do not hold (the month of the bonus), it types it without "说不准"
     asked = turn(
-        "你们公司几号发工资?你在密码器上输一下密码。", personal=["income"], requests=["enter_pin"], question=True
+        "你们公司几月发年终奖?你在密码器上输一下密码。", personal=["income"], requests=["enter_pin"], question=True
     )
     _, events = play("fund_sip_young_worker", [GREETING, asked])
     assert "unknown" not in events[-1] and "request:enter_pin" in events[-1]
     # asked only that, it says it is not sure
     _, events = play(
-        "fund_sip_young_worker", [GREETING, turn("你们公司几号发工资?", personal=["income"], question=True)]
+        "fund_sip_young_worker", [GREETING, turn("你们公司几月发年终奖?", personal=["income"], question=True)]
     )
     assert events[-1] == ["unknown"]
 
