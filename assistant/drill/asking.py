@@ -157,10 +157,11 @@ def _list_choice(sentences: list[str]) -> Choice | None:
     if len(after) > 1 and not all(_ORDINAL.match(s) for s in after):
         return None
     options = _listed_options(" ".join(sentences[-LIST_SENTENCES:]))
-    counted = _COUNTED.search(" ".join(sentences[-3:]))
-    if not options and counted and _TOLD_TO_PICK.search(sentences[asking[-1]]):
-        # "我给您列了三只……您看选哪个": the options are on paper, not in words; it picks one by its place
-        options = ORDINALS[: "两三四五".index(counted.group(1)) + 2]
+    if not options and _TOLD_TO_PICK.search(sentences[asking[-1]]):
+        counted = _COUNTED.search(" ".join(sentences[-3:]))
+        if counted:
+            # "我给您列了三只……您看选哪个": the options are on paper, not in words; it picks one by its place
+            options = ORDINALS[: "两三四五".index(counted.group(1)) + 2]
     named = []
     for n, option in enumerate(options[: len(ORDINALS)]):
         clean = _clean(option)
@@ -239,9 +240,14 @@ def ends_asking(text: str) -> bool:
     return bool(sentences) and last_question(text) == sentences[-1]
 
 
+def _bare(sentence: str) -> str:
+    """A sentence without its closing marks, for patterns anchored at its end."""
+    return re.sub("[??。!!~ ]+$", "", sentence)
+
+
 def _last_question_bare(text: str) -> str:
     """The last asking sentence without its closing marks, for patterns anchored at its end."""
-    return re.sub("[??。!!~ ]+$", "", last_question(text))
+    return _bare(last_question(text))
 
 
 def _last_asking_clause(text: str) -> str:
@@ -329,7 +335,7 @@ def invites_to_speak(text: str) -> bool:
     sentences = _sentences(text)
     if not sentences:
         return False
-    last = re.split(f"[{_CLAUSE_MARKS}]", re.sub("[??。!!~ ]+$", "", sentences[-1]))[-1]
+    last = re.split(f"[{_CLAUSE_MARKS}]", _bare(sentences[-1]))[-1]
     return bool(_YOUR_TURN.search(last))
 
 

@@ -232,6 +232,16 @@ class _Turn:
         return yes_to(self.analysis.text)
 
     @cached_property
+    def whether_so(self) -> bool:
+        """ "店就是执照上这个地址吗?": asked to confirm how its own affairs stand (read once: two steps ask)."""
+        return asks_whether_so(self.analysis.text)
+
+    @cached_property
+    def given_the_word(self) -> bool:
+        """ "好好,您说。": the staff hands it the word (read once: two steps ask)."""
+        return invites_to_speak(self.analysis.text)
+
+    @cached_property
     def winding_up(self) -> bool:
         """ "还有别的要办吗?": the staff winds up (read once: three steps of a turn ask)."""
         return asks_anything_else(self.analysis.text)
@@ -435,7 +445,7 @@ def _answer_personal(t: _Turn) -> bool:
             unknown_said = True  # "您放心,我给您记着呢" asks nothing
             # asked to confirm how its own affairs stand ("这两万是给老人的吧?"), it says so; "not sure" of its own
             # affairs was judged bad 21 times in 25 (rounds 8-15)
-            t.act(*(("affirm", t.yes or "对") if asks_whether_so(t.analysis.text) else ("unknown",)))
+            t.act(*(("affirm", t.yes or "对") if t.whether_so else ("unknown",)))
         answered = True
     return answered
 
@@ -523,8 +533,7 @@ def _reveal_by_words(t: _Turn, moves: set[str]) -> None:
     levels (rubric: reveal_on_vague), and otherwise gets little."""
     s, analysis = t.state, t.analysis
     pending = [n for n in t.scenario.needs if n.id not in s.revealed]
-    given_the_word = invites_to_speak(analysis.text)
-    if not pending or not ("needs_question" in moves or analysis.is_question or given_the_word):
+    if not pending or not ("needs_question" in moves or analysis.is_question or t.given_the_word):
         return
     # a question about the customer itself ("您退休几年了?以前在哪儿教书?") reaches a need through its topic, or by
     # naming the need twice over, not by one stray word
@@ -533,7 +542,7 @@ def _reveal_by_words(t: _Turn, moves: set[str]) -> None:
     target = max((n for n in pending if hits[n.id] >= least), key=lambda n: hits[n.id], default=None)
     if target is None and not analysis.personal and "needs_question" in moves and t.level.reveal_on_vague:
         target = pending[0]
-    if target is None and s.early_pitches and not s.revealed and given_the_word:
+    if target is None and s.early_pitches and not s.revealed and t.given_the_word:
         # "先听听我怎么说嘛" said to an early pitch, then given the word ("好好,您说"): it says what it came for
         target = pending[0]
     if target is not None:
@@ -572,7 +581,7 @@ def respond(
         and "greeting" not in t.moves
         and not ends_asking(t.analysis.text)
         and not t.asked_to_do
-        and not invites_to_speak(t.analysis.text)  # "哦哦好好,阿姨你说哈。" gives it the word (round 16: it left)
+        and not t.given_the_word  # "哦哦好好,阿姨你说哈。" gives it the word (round 16: it left)
     )
     if not t.pressing and not state.accepted and not leaving:
         _pitch_or_decision(t)
@@ -931,7 +940,7 @@ def _reaction_to_a_plain_turn(t: _Turn) -> str | None:
     pending = [n for n in t.scenario.needs if n.id not in t.state.revealed]
     if "needs_question" in t.moves and pending and not t.state.accepted:
         return "probe_more"  # a needs question that reached no need: it gives little
-    if t.analysis.is_question and asks_whether_so(t.analysis.text):
+    if t.analysis.is_question and t.whether_so:
         return "affirm"  # "店就是执照上这个地址吗?": "对", not "这个我真不晓得"
     if t.analysis.is_question and last_question(t.analysis.text):
         # asked about its own affairs beyond its facts, an in-character non-answer; asked something only a banker
