@@ -115,6 +115,31 @@ def clauses(text: str) -> list[str]:
     return [c.strip(_CLAUSE_TRIM) for c in _CLAUSE_SPLIT.split(text) if c.strip(_CLAUSE_TRIM)]
 
 
+# A clause that asks the customer to tell something, not in question form: "手机号您说一下", "您告诉我一下",
+# "留个电话". It names what it wants in itself or in the clause before it ("还差您的姓和电话没留,您告诉我一下").
+_TELL_ME = re.compile("(?:说|讲|告诉|报|留)(?:一下|下|个|一个|给我)|告诉我|跟我说|给我说")
+_SPOKEN_CHUNK = re.compile(r"\S+")
+_YOU = re.compile("[您你]|麻烦|请|再|帮|跟我|给我")
+_ANY_MARK = re.compile(r"[。!?;!?;,,]")
+
+
+def asking_pieces(text: str) -> list[str]:
+    """The parts of a turn that ask the customer something, each to be read alone: its question clauses, and each
+    clause that asks to be told something with the clause before it. A turn without marks (speech-to-text) is cut at
+    its spaces. Round 17: "好 张立新张大哥 我记上了 手机号您说一下 我写在意见登记上……" was read as asking nothing
+    (0.02 for the phone number; the clause alone 0.99)."""
+    parts = clauses(text) if _ANY_MARK.search(text) else _SPOKEN_CHUNK.findall(text)
+    pieces = []
+    for k, part in enumerate(parts):
+        if is_question_clause(part):
+            pieces.append(part)
+        elif _TELL_ME.search(part):
+            # "手机号您说一下" names it itself; "您告诉我一下" needs the clause before it
+            named = len(_YOU.sub("", _TELL_ME.sub("", part)).strip(_CLAUSE_TRIM)) >= 3
+            pieces.append(f"{parts[k - 1]},{part}" if k and not named else part)
+    return pieces
+
+
 def is_question_clause(clause: str) -> bool:
     if any(mark in clause for mark in QUESTION_MARKS):
         return True
@@ -209,7 +234,7 @@ class Understanding:
         )
         if personal:
             analysis.personal, analysis.requests, analysis.sure_asked = self.asked_of_customer(
-                head, embedding, questions
+                head, embedding, asking_pieces(head)
             )
         return analysis
 
@@ -231,13 +256,14 @@ class Understanding:
         return rows
 
     def asked_of_customer(
-        self, text: str, embedding, questions: Sequence[str] = ()
+        self, text: str, embedding, asking: Sequence[str] = ()
     ) -> tuple[list[str], list[str], set[str]]:
         """(personal-question topics, requests, those of either asked plainly) of a turn, likeliest first: what it
-        asks about the customer themselves, and what it asks the customer to do or decide."""
-        # the last asking clauses of a longer turn, each with its own embedding: "……您单位离这儿近吗?" at the end of
+        asks about the customer themselves, and what it asks the customer to do or decide. `asking`: its
+        `asking_pieces`."""
+        # the last asking parts of a longer turn, each with its own embedding: "……您单位离这儿近吗?" at the end of
         # a long explanation is a question about the customer, whatever the turn began with
-        pieces = [q for q in questions if len(q) + MIN_CONTEXT_CHARS < len(text)][-MAX_QUESTION_PIECES:]
+        pieces = [q for q in asking if len(q) + MIN_CONTEXT_CHARS < len(text)][-MAX_QUESTION_PIECES:]
         pieces_embedding = None
         if pieces and embedding is not None:
             pieces_embedding = self.embedder.encode_queries([embed_text(q) for q in pieces])
@@ -246,6 +272,11 @@ class Understanding:
         personal, sure_personal = self._tagged(
             self.model.personal, text, embedding, pieces, pieces_embedding, piece_floor=SURE_ASKED
         )
+        # the requests look at the questions only: "手机号您说一下" asks for a fact, not to check anything
+        asked = [k for k, q in enumerate(pieces) if is_question_clause(q)]
+        pieces = [pieces[k] for k in asked]
+        if pieces_embedding is not None:
+            pieces_embedding = pieces_embedding[asked] if asked else None
         heard, sure_heard = self._tagged(self.model.requests, text, embedding, pieces, pieces_embedding)
         requests = [r for r in heard if r not in ACTION_REQUESTS]
         sure_requests = sure_heard - set(ACTION_REQUESTS)

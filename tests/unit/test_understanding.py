@@ -234,3 +234,23 @@ def test_what_a_turn_asks_the_customer_to_do_now(turn, kept):
     from assistant.nlu.features import asking_now
 
     assert asking_now(turn) == kept
+
+
+@pytest.mark.parametrize(
+    "turn, pieces",
+    [
+        ("好的,名字我记下了。电话号码您说一下,我登记上。", ["电话号码您说一下"]),
+        ("还缺您的联系方式没填,您告诉我一下", ["还缺您的联系方式没填,您告诉我一下"]),
+        ("卡办好了 您收好 您平时用手机银行吗 我给您开通一下", ["您平时用手机银行吗"]),
+        ("您收好,慢走。", []),
+    ],
+)
+def test_the_parts_of_a_turn_that_ask_the_customer_something(turn, pieces):
+    from assistant.drill.understanding import asking_pieces
+
+    assert asking_pieces(turn) == pieces
+
+
+def test_a_plain_request_to_be_told_a_fact_is_heard_inside_a_long_turn(understanding):
+    turn = "好 我都记上了 您的手机号说一下 我写在登记本上 今天下午主任一定给您回电话"
+    assert "contact" in understanding.analyse(turn, "angry_queue_complaint").personal
