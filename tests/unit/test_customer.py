@@ -62,6 +62,18 @@ def test_a_time_the_facts_do_not_hold_gets_a_non_answer_not_the_fact_beside_it()
     assert events == ["fact:income.payday"] and reply in persona.facts["income"].aspects["payday"].lines
 
 
+@pytest.mark.parametrize("scenario", ["angry_queue_complaint", "vip_lobby_referral"])
+def test_asked_for_its_queue_ticket_the_customer_says_the_number(scenario):
+    """The ticket is part of the waiting fact: "几号?" in the lobby asks for the ticket, not the phone number (round
+    17: "电话先不留了" to "您号是多少?"). ("号多少?" also draws the amount of its business: a bare 多少 is an amount
+    request to the requests model.)"""
+    persona = all_scenarios()[scenario].persona
+    reply, events = said(scenario, ["您好,这边请。", "您拿的是几号?我帮您看看前面还有几位。"])[1]
+    assert "fact:waited.ticket" in events, (reply, events)
+    assert any(line in reply for line in persona.facts["waited"].aspects["ticket"].lines)
+    assert not any(e.startswith("fact:contact") for e in events)
+
+
 def test_the_same_fact_every_time_it_is_asked_and_said_as_already_told():
     persona = all_scenarios()["counter_7step_withdrawal"].persona
     turns = said("counter_7step_withdrawal", ["您好。", "您今年多大岁数了?", "好的。", "刚才没听清,您多大年纪来着?"])
