@@ -292,6 +292,14 @@ class _Turn:
             (o for o in self.plan if o.id not in self.state.raised and o.kind in kinds and o.id not in skip), None
         )
 
+    def product_named_for(self, objection: Objection) -> bool:
+        """A worry about a risk product may come once the staff has named one; a plea for a promise only on a turn
+        that speaks of one: "理财保不保本?" pressed on a plan of deposits and bonds, after the staff had named 理财
+        only to set it aside, was judged bad by every reviewer of round 18 who met it."""
+        if objection.kind == "temptation":
+            return names_risk_product(self.analysis.text)
+        return self.state.risk_named
+
     def waiting_for_a_risk_product(self) -> tuple[str, ...]:
         """Objections that are never said while the staff has named no risk product (they hold nobody back)."""
         if self.state.risk_named:
@@ -305,7 +313,7 @@ class _Turn:
         holds back the worries after it until a move that would have raised it."""
         skip: tuple[str, ...] = ()
         upcoming = self.next_objection(kinds)
-        while upcoming is not None and not self.state.risk_named and _about_risk_product(upcoming):
+        while upcoming is not None and _about_risk_product(upcoming) and not self.product_named_for(upcoming):
             if moves is not None and not moves.intersection(upcoming.raise_on):
                 return False
             skip += (upcoming.id,)

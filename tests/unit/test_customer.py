@@ -419,3 +419,25 @@ def test_a_worry_still_open_is_not_pressed_on_a_goodbye():
     played = play_offline("vip_lobby_referral", lines, 5)
     assert any(e.startswith("objection:") for e in played["events"][3])
     assert played["events"][4] == ["farewell"]
+
+
+def test_a_plea_for_a_promise_waits_for_a_turn_about_a_risk_product():
+    """The retiree's "理财保不保本?" is pressed on a turn that speaks of 理财, not on a plan of deposits after the
+    staff named 理财 only to set it aside (round 18)."""
+    scenario = all_scenarios()["retiree_maturing_deposit"]
+    temptation = next(o for o in scenario.objections if o.kind == "temptation")
+    opening = ["您好,存单到期了是吧,我帮您看看。", "这笔钱什么时候要用?家里有没有要用钱的地方?"]
+    deposits = said(
+        "retiree_maturing_deposit",
+        opening
+        + [
+            "您说本钱不能少,那理财就先不考虑了。",
+            "那我建议存三年期大额存单,利率比普通定期高一点,也是存款,受存款保险保障。",
+        ],
+    )
+    assert not any(e.startswith(f"objection:{temptation.id}") for _, ev in deposits for e in ev), deposits
+    wealth = said(
+        "retiree_maturing_deposit",
+        opening + ["我们还有一款理财产品,收益比定期高一些,您可以考虑一下。"],
+    )
+    assert f"objection:{temptation.id}" in wealth[2][1], wealth[2]
