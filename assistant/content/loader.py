@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from assistant.content.scenario import Checkpoint, Rubric, Scenario
+from assistant.content.scenario import DERIVED_REQUESTS, Checkpoint, Rubric, Scenario
 from assistant.content.topics import Entry, Taxonomy, TopicFile
 from assistant.errors import KBError
 
@@ -193,6 +193,7 @@ def _check_topics(path: Path, scenario: Scenario, topics: set[str], requests: se
                 f"unknown topic '{topic}': use one of {sorted(topics | requests)} "
                 "(understanding/labels.yaml, personal and requests)",
             )
+    requests = requests | set(DERIVED_REQUESTS)
     for request in scenario.reactions.requests:
         if request not in requests:
             raise KBError(

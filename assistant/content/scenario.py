@@ -190,6 +190,11 @@ class CustomerQuestion(Strict):
     ask_on: list[Move] = ["presentation", "benefit", "closing", "referral", "diversion"]
 
 
+# Requests the drill engine tells apart within one the model hears: a card or passbook to put into a machine
+# ("卡插这儿,选转账") is a hand-over the customer does itself, not one to the staff.
+DERIVED_REQUESTS = ("at_the_machine",)
+
+
 class Reactions(Strict):
     """Several phrasings per situation, so two drills do not read the same."""
 
@@ -230,8 +235,14 @@ class Reactions(Strict):
     # asked "带齐了没?": {yes} is the short yes in the question's verb ("带齐了"); not named `yes`, which YAML reads as
     # true
     affirm: list[str] = Field(min_length=2)
-    # how it goes along with a request (understanding/labels.yaml, requests): hand_over, enter_pin, sign, check, fill_in
+    # how it goes along with a request (understanding/labels.yaml, requests): hand_over, enter_pin, sign, check, fill_in;
+    # or at_the_machine (DERIVED_REQUESTS)
     requests: dict[str, list[str]] = {}
+    # seen off while its card or papers are still with the staff: asks for them (left out: the customer says nothing)
+    not_returned: list[str] = []
+    # called by another surname or a term for the other sex ("李孃孃" to Liu, a man): says how it is called (left out:
+    # lets it pass)
+    misaddressed: list[str] = []
 
     @field_validator("choose", "affirm")
     @classmethod

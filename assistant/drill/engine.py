@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
 
 from assistant.content.scenario import CustomerQuestion, Difficulty, Objection, Persona, Scenario
+from assistant.drill.address import misaddressed, surname_of
 from assistant.drill.asking import (
     KIN,
     Choice,
@@ -93,6 +94,10 @@ YES_OVERRIDES = {None, "confirm", "explanation", "small_talk", "wait_time", "apo
 # ("给我打个分" / "给我评个价" ask a favour: 给 is "for" there, nothing changes hands)
 # ("拿出来我看看", "出示一下": the staff is the one who looks at it)
 TO_STAFF = re.compile("[递拿交]给我|给我(?:看|一下|吧|[,。!!,;;]|$)|拿出来|出示|我(?:看看|看一下|瞧瞧|核对一下)")
+# a card or passbook put into a machine ("卡插这儿,选转账", "存折翻开塞进去", "身份证放感应区"): the customer does it
+# there itself. Heard as a hand-over, "喏,都在这儿,你看吧" was judged bad 25 times in 55 at a machine, rounds 10-18
+# (37 in 206 elsewhere)
+INTO_A_MACHINE = re.compile("插(?!队|话|嘴|一句)|塞进|塞到|塞这|感应区|读卡器|读卡区")
 TAKING_IN = {"explanation", "continue", "confirm", "agree", "acknowledge"}  # reactions that only take in what was said
 # characters that carry no content: an option sharing only these with the persona's words is not grounded in them
 _FUNCTION_CHARS = frozenset("我你您他她它们的了是在有要还和就都也不吗呢吧啊呀嘛这那个一些点")
@@ -134,6 +139,8 @@ class DrillState:
     answered_questions: list[str] = field(default_factory=list)
     covered: list[str] = field(default_factory=list)  # own questions the staff answered before they were asked
     handed_back: bool = False  # card, cash or documents returned
+    handed_over: bool = False  # it gave the staff its card or papers (asked for them back at a goodbye before)
+    corrected_address: bool = False  # it has said how it is called (once a drill)
     early_pitches: int = 0
     situation_asked: bool = False  # the staff has asked about its situation (whether or not a need came out)
     waited_after_accept: bool = False  # "接下来怎么弄?" said once: later it just goes along
@@ -202,6 +209,12 @@ class _Turn:
         self.asked_to_do = asked[0] if asked else None
         if self.asked_to_do is None and not self.violated and asks_if_brought(analysis.question_text) and not self.yes:
             self.asked_to_do = "hand_over"  # "卡和身份证带着吧?存折在身上不?": it shows them
+        if (
+            self.asked_to_do == "hand_over"
+            and INTO_A_MACHINE.search(analysis.text)
+            and not TO_STAFF.search(analysis.text)
+        ):
+            self.asked_to_do = "at_the_machine"
         if self.asked_to_do in ("check", "fill_in") and "evaluation_request" in self.moves:
             # "您对完没问题的话,麻烦给我打个分" / "评价器上帮我点一下": the rating is what is asked now
             self.asked_to_do = None
@@ -224,7 +237,7 @@ class _Turn:
 
     def room(self) -> bool:
         """Whether the reply can take one more thing: a real customer says one or two things at a time."""
-        return len(self.acts) < MAX_ACTS_A_REPLY
+        return sum(1 for a in self.acts if a.kind != "misaddressed") < MAX_ACTS_A_REPLY
 
     @cached_property
     def yes(self) -> str | None:
@@ -268,12 +281,13 @@ class _Turn:
 
     @property
     def said_something(self) -> bool:
-        return bool(self.acts)
+        """Anything but how it is called, which goes before the reply to the turn."""
+        return any(a.kind != "misaddressed" for a in self.acts)
 
     @property
     def said_something_new(self) -> bool:
         """Anything but a follow-up on its own question (which goes beside a reaction to this turn)."""
-        return any(a.kind not in ("ask_again", "answer_thanks") for a in self.acts)
+        return any(a.kind not in ("ask_again", "answer_thanks", "misaddressed") for a in self.acts)
 
     def offend(self, cause: str, cost: int) -> None:
         self.state.patience -= cost
@@ -425,7 +439,7 @@ def _answer_personal(t: _Turn) -> bool:
     # without that fact says it is not sure, never the fact beside it ("到手九千左右")
     detail = wanted_answer(t.analysis.text) if len(topics) == 1 and len(t.analysis.question_text.split()) == 1 else None
     for topic in topics[:MAX_FACTS_A_TURN]:
-        if len(t.acts) >= MAX_ACTS_A_REPLY:
+        if not t.room():
             break  # a need told and a fact already: a third piece reads like a form being recited
         aspect = _one_aspect(topic, f"{t.analysis.question_text} {last_question(t.analysis.text)}", persona)
         # a question about one aspect of the fact ("这几十万转给谁?") asks about that, not about a hidden need
@@ -569,6 +583,7 @@ def respond(
     state.turn += 1
     t = _Turn(scenario, state, level, analysis)
     _react_to_conduct(t)
+    _correct_address(t)
     _settle_before_voiced(t)
     _follow_up_own_question(t)
     _weigh_open_worry(t)
@@ -584,8 +599,11 @@ def respond(
     # Its business done and handed back, a goodbye the model is less sure of ("嗯,那就这样,慢走哦。(按下一个号)") is
     # one all the same: "要得,你接着说" to it was judged bad (round 13).
     said_goodbye = "farewell" in t.analysis.sure_moves or ("farewell" in t.moves and state.handed_back)
+    # seen off with its card or papers still at the counter, it asks for them, never leaves without them
+    holds_its_things = "farewell" in t.moves and _still_holds_its_things(t)
     leaving = (
         said_goodbye
+        and not holds_its_things
         and "greeting" not in t.moves
         and not ends_asking(t.analysis.text)
         and not t.asked_to_do
@@ -595,6 +613,8 @@ def respond(
         _pitch_or_decision(t)
     if leaving:
         _leave(t)
+    elif holds_its_things:
+        t.act("not_returned")  # "慢走。(按下一个号)" with its card and ID still on the counter: "我卡还没给我呢"
     if "reminder" in t.analysis.sure_moves and t.asked_to_do in (None, "check"):
         # documents handed back once the business is decided (or, at a counter, at any time) end the visit
         state.handed_back = state.handed_back or state.accepted or scenario.needs_to_accept == 0
@@ -609,6 +629,13 @@ def respond(
         # seed may contradict the persona ("转给自己别的户" from a man paying a supplier)
         t.act("affirm", t.yes)
     _keep_patience(t)
+    _finish_reply(t)
+    reply = realiser.realise(t.acts, scenario, state)
+    return reply, t.notes + [a.event for a in t.acts]
+
+
+def _finish_reply(t: _Turn) -> None:
+    """What the reply keeps, in what order, and what the drill remembers of it; a filler only when it says nothing."""
     held = next((n for n, a in enumerate(t.acts) if a.kind in HOLDS_OFF), len(t.acts))
     t.acts = [a for n, a in enumerate(t.acts) if n < held or a.kind != "request"]  # done first, then asked: fine
     if len(t.acts) > 1 and t.acts_of("unknown"):
@@ -616,11 +643,44 @@ def respond(
         # 老家自贡的……"; "这个嘛,我也说不准。 喏,都在这儿"): 8 of rounds 10-14's 10 "not sure" replies were bad
         t.acts = [a for a in t.acts if a.kind != "unknown"]
     # a needs question, not small talk about its name or job, is asking about its situation
-    state.situation_asked = state.situation_asked or ("needs_question" in t.moves and t.analysis.is_question)
-    if not t.said_something:
-        t.act("greeting" if "greeting" in t.moves and state.turn == 1 else "continue")
-    reply = realiser.realise(t.acts, scenario, state)
-    return reply, t.notes + [a.event for a in t.acts]
+    t.state.situation_asked = t.state.situation_asked or ("needs_question" in t.moves and t.analysis.is_question)
+    # its things are back once the staff hands anything back, even a hand-back the model is not sure of: asking for
+    # a card it already has would be worse than not asking
+    t.state.handed_over = "reminder" not in t.moves and (
+        t.state.handed_over or any(a.kind == "request" and a.ref == "hand_over" for a in t.acts)
+    )
+    if not t.said_something and not t.acts_of("misaddressed"):
+        t.act("greeting" if "greeting" in t.moves and t.state.turn == 1 else "continue")
+
+
+def _correct_address(t: _Turn) -> None:
+    """Called by another surname or as the other sex, it says how it is called, once a drill, before the rest of its
+    reply ("我姓刘,叫我刘师傅就成。 得嘞,按完了。")."""
+    s, persona = t.state, t.scenario.persona
+    if s.corrected_address or not t.scenario.reactions.misaddressed or "name" in t.analysis.personal:
+        return  # asked its name ("叔怎么称呼?"), the name it tells puts it right
+    if misaddressed(t.analysis.text, surname_of(persona.name), persona.voice.gender):
+        s.corrected_address = True
+        t.act("misaddressed")
+
+
+def _still_holds_its_things(t: _Turn) -> bool:
+    """Sent off, not quite said goodbye to ("行,没事了,下一位。"), while the card or papers it handed over have not
+    come back, the business done and nothing asked ("卡给你办好了,你在密码器上设个六位密码" is no goodbye). A plain
+    goodbye is taken as one: the papers often come back in words the model does not take for a hand-back, and
+    "等下,我的身份证呢?" to "东西您都收好了……慢走" lost 21 of 26 judgments (ab_38)."""
+    s = t.state
+    return (
+        bool(t.scenario.reactions.not_returned)
+        and "farewell" not in t.analysis.sure_moves
+        and (s.accepted or t.scenario.needs_to_accept == 0)
+        and not t.analysis.is_question
+        and s.handed_over
+        and not s.handed_back
+        and "reminder" not in t.moves
+        and not t.asked_to_do
+        and not s.done
+    )
 
 
 def _react_to_conduct(t: _Turn) -> None:

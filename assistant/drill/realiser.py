@@ -52,6 +52,8 @@ REACTIONS = {
     "nothing_else",
     "no_concerns",
     "affirm",
+    "not_returned",
+    "misaddressed",
 }
 # When every phrasing of an act has been said in a drill, a fresh line of a reaction that does the same job is said
 # rather than a line again word for word (a long drill asks for the papers to be checked five times).

@@ -421,6 +421,56 @@ def test_a_worry_still_open_is_not_pressed_on_a_goodbye():
     assert played["events"][4] == ["farewell"]
 
 
+@pytest.mark.parametrize(
+    "text, surname, sex, wrong",
+    [
+        ("李孃孃是吧,看身份证比我还大两岁", "刘", "male", True),  # another surname, and a term for a woman
+        ("哦韦老板 开的是餐饮店", "周", "male", True),
+        ("阿叔您怎么称呼", "王", "female", True),
+        ("慢走张哥 路上注意安全", "张", "male", False),
+        ("以后给叔叔阿姨转钱手机银行就能弄", "张", "male", False),  # its parents, spoken of
+        ("让刘姐打这个电话找我", "周", "male", False),  # its accountant, spoken of
+        ("老师您好,请坐", "王", "female", False),  # 老师 is no "老 + surname"
+        ("这张是理财经理黄经理的名片", "陈", "male", False),
+        ("谢谢老板!祝您生意兴隆。", "周", "male", False),  # thanks, not Mr Xie
+        ("(领到理财室)小王,这位先生想了解下大额存单。您坐。", "陈", "male", False),  # a colleague
+    ],
+)
+def test_a_wrong_surname_or_sex_in_how_the_staff_addresses_it_is_noticed(text, surname, sex, wrong):
+    from assistant.drill.address import misaddressed
+
+    assert misaddressed(text, surname, sex) is wrong
+
+
+def test_called_by_another_surname_the_customer_says_how_it_is_called_once_and_still_answers():
+    scenario = all_scenarios()["counter_7step_withdrawal"]
+    turns = said(
+        "counter_7step_withdrawal",
+        ["您好,请坐。", "李姐,您今年多大岁数了?", "好的李姐,卡给我一下。"],
+    )
+    reply, events = turns[1]
+    assert events[0] == "misaddressed" and reply.startswith(tuple(scenario.reactions.misaddressed)), reply
+    assert any(line in reply for line in scenario.persona.facts["age"].lines), reply  # and still answers
+    assert "misaddressed" not in turns[2][1]  # once a drill
+    right = said("counter_7step_withdrawal", ["您好,请坐。", "刘师傅,您今年多大岁数了?"])
+    assert "misaddressed" not in right[1][1]
+
+
+def test_sent_off_with_its_card_still_held_it_asks_for_it_and_leaves_once_it_is_back():
+    """A half goodbye ("……就这样吧,下一位。") with its card and ID still at the counter gets "我卡和身份证还在你那儿
+    呢"; a plain goodbye is taken as one (ab_38: the papers often come back in words not read as a hand-back)."""
+    scenario = all_scenarios()["counter_7step_withdrawal"]
+    lines = ["您好,取五千是吧,卡和身份证给我一下。", "好,密码输一下。", "行,都办完了。没别的事就这样吧,下一位。"]
+    turns = said("counter_7step_withdrawal", lines)
+    assert any(e == "request:hand_over" for e in turns[0][1]), turns[0]
+    reply, events = turns[2]
+    assert "not_returned" in events and reply in scenario.reactions.not_returned, (reply, events)
+    back = said("counter_7step_withdrawal", lines + ["哦对,卡和身份证还给您,请收好。慢走。"])
+    assert "not_returned" not in back[3][1] and back[3][1][-1] == "farewell", back[3]
+    plain = said("counter_7step_withdrawal", lines[:2] + ["好,那就这样,慢走。"])
+    assert plain[2][1] == ["farewell"], plain[2]
+
+
 def test_a_plea_for_a_promise_waits_for_a_turn_about_a_risk_product():
     """The retiree's "理财保不保本?" is pressed on a turn that speaks of 理财, not on a plan of deposits after the
     staff named 理财 only to set it aside (round 18)."""
@@ -441,3 +491,14 @@ def test_a_plea_for_a_promise_waits_for_a_turn_about_a_risk_product():
         opening + ["我们还有一款理财产品,收益比定期高一些,您可以考虑一下。"],
     )
     assert f"objection:{temptation.id}" in wealth[2][1], wealth[2]
+
+
+def test_told_to_put_its_card_into_a_machine_it_does_it_there_rather_than_hand_it_over():
+    scenario = all_scenarios()["angry_queue_complaint"]
+    opening = ["您好,实在抱歉让您久等了,我先带您去智能柜台办转账。"]
+    machine = said("angry_queue_complaint", opening + ["(到机器前)卡插这儿,选转账汇款,密码您自己输。"])
+    reply, events = machine[1]
+    assert "request:at_the_machine" in events, (reply, events)
+    assert any(line in reply for line in scenario.reactions.requests["at_the_machine"])
+    to_staff = said("angry_queue_complaint", opening + ["存折递给我,补登机那边我去插一下就好。"])
+    assert "request:hand_over" in to_staff[1][1], to_staff[1]
