@@ -60,7 +60,12 @@ def replay() -> None:
     played_live = n > 2
     for path in sorted((HERE / ("drills" if not played_live else f"drills_{n}")).glob("*.txt")):
         scenario_id = path.stem.split(".")[0]
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        lines = path.read_text(encoding="utf-8").splitlines()
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if not played_live:
+            lines = [line for line in lines if line.strip()]
+        # (a live player's empty turn, sent by mistake, was answered like any turn: replayed as it was played)
         # one seed per drill, as in the product (a fresh random seed per drill): the same seed for all would make
         # every drill of a scenario choose the same phrasings
         played = play_offline(scenario_id, lines, zlib.crc32(path.stem.encode()) % 100000, DIFFICULTY)
