@@ -144,6 +144,9 @@ def test_reflecting_swaps_who_is_speaking():
         (asks_anything_else, "都办好了。今天还有别的事要办吗?", True),  # winding up
         (asks_anything_else, "您还有其他需要吗?", True),
         (asks_anything_else, "卡收好了吗?", False),
+        (asks_anything_else, "好了,存单您收好。还有啥没有?", True),  # "anything else?", not its other accounts
+        (asks_anything_else, "您在我们行就这一张卡吗?还有别的卡吗?", False),
+        (asks_anything_else, "户口本还有吗?", False),
     ],
 )
 def test_how_a_question_is_put(asks, line, expected):
