@@ -287,7 +287,7 @@ _LATER = re.compile("一会|待会|等会|等下|回头|下午|晚上|赶时间|
 def asks_anything_else(text: str) -> bool:
     """ "还有别的要办吗?", "还有什么不放心的?": the staff is winding up, or asks what is still on the customer's mind."""
     question = last_question(text)
-    bare = _BARE_ANYTHING_ELSE.search(question.rstrip("?? "))
+    bare = _BARE_ANYTHING_ELSE.search(re.sub("[?? ]+$", "", question))
     return bool(_ANYTHING_ELSE.search(question) or bare) and not _LATER.search(question)
 
 
