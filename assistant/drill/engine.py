@@ -237,7 +237,12 @@ class _Turn:
 
     def room(self) -> bool:
         """Whether the reply can take one more thing: a real customer says one or two things at a time."""
-        return sum(1 for a in self.acts if a.kind != "misaddressed") < MAX_ACTS_A_REPLY
+        return len(self.replying) < MAX_ACTS_A_REPLY
+
+    @property
+    def replying(self) -> list[CustomerAct]:
+        """The acts that reply to the turn: all but how it is called, which is said before them."""
+        return [a for a in self.acts if a.kind != "misaddressed"]
 
     @cached_property
     def yes(self) -> str | None:
@@ -281,13 +286,12 @@ class _Turn:
 
     @property
     def said_something(self) -> bool:
-        """Anything but how it is called, which goes before the reply to the turn."""
-        return any(a.kind != "misaddressed" for a in self.acts)
+        return bool(self.replying)
 
     @property
     def said_something_new(self) -> bool:
         """Anything but a follow-up on its own question (which goes beside a reaction to this turn)."""
-        return any(a.kind not in ("ask_again", "answer_thanks", "misaddressed") for a in self.acts)
+        return any(a.kind not in ("ask_again", "answer_thanks") for a in self.replying)
 
     def offend(self, cause: str, cost: int) -> None:
         self.state.patience -= cost
@@ -600,7 +604,7 @@ def respond(
     # one all the same: "要得,你接着说" to it was judged bad (round 13).
     said_goodbye = "farewell" in t.analysis.sure_moves or ("farewell" in t.moves and state.handed_back)
     # seen off with its card or papers still at the counter, it asks for them, never leaves without them
-    holds_its_things = "farewell" in t.moves and _still_holds_its_things(t)
+    holds_its_things = _still_holds_its_things(t)
     leaving = (
         said_goodbye
         and not holds_its_things
@@ -672,6 +676,7 @@ def _still_holds_its_things(t: _Turn) -> bool:
     s = t.state
     return (
         bool(t.scenario.reactions.not_returned)
+        and "farewell" in t.moves
         and "farewell" not in t.analysis.sure_moves
         and (s.accepted or t.scenario.needs_to_accept == 0)
         and not t.analysis.is_question
@@ -679,7 +684,6 @@ def _still_holds_its_things(t: _Turn) -> bool:
         and not s.handed_back
         and "reminder" not in t.moves
         and not t.asked_to_do
-        and not s.done
     )
 
 
