@@ -159,6 +159,9 @@ class Persona(Strict):
     # GRADING.md (d): pushing a product above the customer's stated risk tolerance without a risk assessment is a
     # violation only for an elderly or conservative customer; for anyone else it is a matter of selling skill
     elderly_or_conservative: bool = True
+    # told there is no rush ("不用今天定,回去想想"), it takes the time rather than decide on the spot: a customer wary
+    # of being sold to (reviewers faulted a cautious young worker who said "那就开一个定投吧" right after it)
+    takes_time: bool = False
     # what the customer answers when asked about itself, by personal-question topic (understanding/labels.yaml)
     facts: dict[str, Fact] = Field(min_length=1)
     unknown: list[str] = Field(min_length=2)  # asked about itself beyond its facts: in character, non-committal
@@ -243,6 +246,9 @@ class Reactions(Strict):
     # called by another surname or a term for the other sex ("李孃孃" to Liu, a man): says how it is called (left out:
     # lets it pass)
     misaddressed: list[str] = []
+    # told there is no rush to decide while not ready (or, `persona.takes_time`, while ready): takes the time ("那我
+    # 回去再想想"), never "别催我" to staff who did not press (left out: worded as `closing_not_ready`)
+    take_time: list[str] = []
 
     @field_validator("choose", "affirm")
     @classmethod

@@ -17,7 +17,7 @@ _SENTENCE = re.compile(r"[^。!?!?;;\n]+[。!?!?;;\n]?")
 _CLAUSE_MARKS = ",,、::;; "
 # what comes before the first option and means nothing in the answer: "那您是想", "您看", "跟你确认一下,是"
 _LEAD = re.compile(r"^(?:那么?|所以|好的?|嗯|对了|那您?|您?看)?[您你]?(?:看|觉得)?(?:是|就)?(?:想|要不|打算|准备)?")
-_PARTICLE = re.compile(r"(?:呢|吗|啊|呀|吧|嘛|哈)?[??。!!~]*$")
+_PARTICLE = re.compile(r"(?:呢|吗|啊|呀|吧|嘛|(?<!一)哈)?[??。!!~]*$")  # "商量一哈" keeps its 哈
 # a yes-or-no tag on the first option ("都给您一百的可以吗,还是要点零钱?") is no part of it, when it is a word of
 # its own: the 行 of "您平时用手机银行吗,还是……" is part of 银行 (reviewers read "我看王老师我平时用手机银好")
 _YES_NO_TAG = ("可以", "行", "好", "成", "对")
@@ -278,6 +278,26 @@ def asks_a_proposal(text: str) -> bool:
         if verb not in "是对有" and not jieba.posseg.lcut(verb)[0].flag.startswith(("a", "m")):
             return True
     return False
+
+
+# "不用今天定,回去想想", "您自己拿主意": the staff leaves the decision for later, or to the customer
+_DECISION_OFF = re.compile(
+    "不用(?:今天|现在|马上|当场|急着|着急)(?:就)?(?:定|决定|办|拍板|答复|买)"
+    "|回去(?:再)?(?:跟[\u4e00-\u9fff]{1,6})?(?:想|考虑|商量|琢磨|合计|掂量|比|对)"
+    "|慢慢(?:想|考虑|琢磨|掂量|比)|考虑考虑|想[好清]楚?了?再(?:说|来|定|办|决定|约)"
+    "|[您你](?:自己)?拿主意|[您你](?:自己)?[定说]了算|由[您你]定|不催[您你]?|下次再说|以后再说|往后放"
+)
+# "不着急": only in a sentence about deciding ("定投不着急,想好了再说"), not "您慢慢看,不着急", "您莫急,先坐下",
+# "急不急?"
+_NO_RUSH = re.compile("(?<!急)(?:不着急|不急|不用急|别着急|莫急)(?![用回走])")
+_DECIDING = re.compile("定|拍板|买不买|办不办|考虑|商量|想想|想好")
+
+
+def gives_time(text: str) -> bool:
+    """ "不着急,回去想想再定": the staff leaves the decision for later, or to the customer."""
+    if _DECISION_OFF.search(text):
+        return True
+    return any(_NO_RUSH.search(s) and _DECIDING.search(s) for s in _sentences(text))
 
 
 # "您一会儿还有事吗?" asks about its afternoon, not whether it has more business here

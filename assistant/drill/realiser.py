@@ -54,6 +54,7 @@ REACTIONS = {
     "affirm",
     "not_returned",
     "misaddressed",
+    "take_time",
 }
 # When every phrasing of an act has been said in a drill, a fresh line of a reaction that does the same job is said
 # rather than a line again word for word (a long drill asks for the papers to be checked five times).
@@ -71,7 +72,11 @@ KIN = {
     "pushed_after_asking": ("off_topic",),  # "not now" said out: "咱先办正事吧"
 }
 # An optional reaction a scenario may leave out is worded as the reaction it refines.
-STANDS_IN = {"pushed_after_asking": "pitch_too_early", "no_concerns": "nothing_else"}
+STANDS_IN = {
+    "pushed_after_asking": "pitch_too_early",
+    "no_concerns": "nothing_else",
+    "take_time": "closing_not_ready",
+}
 FILLERS = {"continue", "probe_more"}  # replies that say nothing: counted by the customer bench (at most 10%)
 
 

@@ -13,6 +13,7 @@ from assistant.drill.asking import (
     asks_whether_so,
     asks_yes_or_no,
     gives_answer,
+    gives_time,
     invites_concerns,
     invites_to_speak,
     offered_choice,
@@ -35,6 +36,8 @@ from assistant.text import normalize
             "回家跟老伴商量商量",
         ),
         ("卡您是要还是不要?都行的。", "要", "不要", "不要"),
+        # "一哈" (一下) is no particle: the option keeps it
+        ("今天就弄,还是先回去跟女朋友商量一哈?", "今天就弄", "先回去跟女朋友商量一哈", "先回去跟女朋友商量一哈"),
         ("是先开网银呢还是先办卡?", "先开网银", "先办卡", None),
         ("咱们存您名下还是您爱人名下", None, None, None),  # no question mark, no particle: not read as a choice
         ("我还是觉得稳一点好,您说呢?", None, None, None),  # 还是 as an adverb
@@ -346,3 +349,21 @@ def test_the_question_grammar_reads_every_corpus_line_without_failing():
                 failed.append(f"{read.__name__}({text!r}): {exc!r}")
     assert len(corpus.utterances) > 6000
     assert not failed, "\n".join(failed[:20])
+
+
+@pytest.mark.parametrize(
+    "line, leaves_it",
+    [
+        ("定投这个事您不用今天就定,回家琢磨琢磨。", True),
+        ("办哪样都行,您自己拿主意。", True),
+        ("网银您回去跟会计合计合计再说也行。", True),
+        ("这个真不急,等您想好了再来办。", True),
+        ("您慢慢看,不着急,有不清楚的问我。", False),  # reading the slip, not deciding
+        ("您先别着急,坐下喝口水,我帮您看看号。", False),
+        ("这笔是不着急用的钱吧?", False),
+        ("您急不急着用这笔钱?", False),
+        ("要是不着急回单位,我陪您去机器上试一次。", False),
+    ],
+)
+def test_leaving_the_decision_for_later_is_told_from_other_calm_words(line, leaves_it):
+    assert gives_time(normalize(line)) is leaves_it

@@ -502,3 +502,32 @@ def test_told_to_put_its_card_into_a_machine_it_does_it_there_rather_than_hand_i
     assert any(line in reply for line in scenario.reactions.requests["at_the_machine"])
     to_staff = said("angry_queue_complaint", opening + ["存折递给我,补登机那边我去插一下就好。"])
     assert "request:hand_over" in to_staff[1][1], to_staff[1]
+
+
+def test_told_there_is_no_rush_it_takes_the_time_and_a_wary_customer_does_not_decide_on_the_spot():
+    # not ready and told there is no rush: it takes the time, never "别催" to staff who did not press
+    early = said("fund_sip_young_worker", ["您好。", "定投您今天要不要开一个?不着急,回去想想再定也行。"])
+    assert early[1][1] == ["take_time"]
+    assert early[1][0] in all_scenarios()["fund_sip_young_worker"].reactions.take_time
+    # ready, and wary of being sold to (persona.takes_time): the honest answer is taken, the decision waits for a
+    # turn that asks for it; the same answer without "take your time" settles it there and then
+    opening = [
+        "您好,欢迎,今天给您办工资卡。",
+        "您每个月工资到手后能剩下多少?有没有想攒钱干点什么?",
+        "那我给您介绍一下基金定投:每月自动扣一笔,积少成多,帮您把结婚的钱攒出来。",
+    ]
+    honest = "这个我没法跟您保证,基金不保本,可能会亏,收益也不确定。"
+    given_time = play_offline("fund_sip_young_worker", opening + [honest + "开不开您自己拿主意,回去想想再定。"], 5)
+    decided = play_offline("fund_sip_young_worker", opening + [honest], 5)
+    assert not given_time["state"].accepted and decided["state"].accepted
+    later = said("fund_sip_young_worker", opening + [honest + "开不开您自己拿主意,回去想想再定。", "那您看今天开一个?"])
+    assert later[-1][1] == ["accept"]
+
+
+def test_told_to_count_what_was_handed_back_it_checks_them_and_a_tap_on_a_screen_stays_one():
+    back = said(
+        "sme_settlement_card", ["您好。", "(递还执照、公章和身份证)周老板,账户开好了,您的东西都在这儿,您点一下。"]
+    )
+    assert back[1][1] == ["request:check"]
+    tap = said("fund_sip_young_worker", ["您好。", "先做个风险测评,您在这个平板上点一下,十几道题。"])
+    assert "request:fill_in" in tap[1][1]
