@@ -64,3 +64,25 @@ def check_message(text: object, max_chars: int, what: str = "消息") -> str:
     if problem:
         raise InputError(f"rejected message: {problem}", problem_message(problem, max_chars, what), problem)
     return normalize(text)
+
+
+# an amount in 万 as staff say or type it ("八十万", "80万"): the numeral before 万
+AMOUNT_IN_WAN = re.compile(r"(\d+|[零〇一二两三四五六七八九十百]+)万")
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_number(text: str) -> int:
+    """Arabic digits or a Chinese numeral up to 999 (五, 十二, 二十, 一百零五)."""
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for char in text:
+        if char in _DIGITS:
+            current = _DIGITS[char]
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif char == "百":
+            total += (current or 1) * 100
+            current = 0
+    return total + current

@@ -11,6 +11,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from assistant.text import AMOUNT_IN_WAN
 from assistant.vocabulary import DIMENSIONS, Dimension, Level
 
 Move = Literal[
@@ -112,6 +113,24 @@ class Aspect(Strict):
     lines: list[str] = Field(min_length=1)
 
 
+class FigureCheck(Strict):
+    """The customer's own figure in a fact ("八十万"), put right when a staff clause about it says another ("您这笔本金
+    二十万")."""
+
+    figure: str  # in 万, as the customer says it: 八十万
+    of: list[str] = Field(min_length=1)  # words that mark a staff clause as stating it: 本金, 这笔, 到期的
+    lines: list[str] = Field(min_length=1)  # how it puts it right; each says the figure
+
+    @model_validator(mode="after")
+    def _figure_is_said(self) -> "FigureCheck":
+        if not AMOUNT_IN_WAN.fullmatch(self.figure):
+            raise ValueError(f"figure: {self.figure!r} is not an amount in 万 (八十万, 80万)")
+        for line in self.lines:
+            if self.figure not in line:
+                raise ValueError(f"lines: {line!r} does not say the figure {self.figure}")
+        return self
+
+
 class Fact(Strict):
     value: str  # the fact in a few words, for the trainer: every line must say the same
     lines: list[str] = Field(min_length=1)  # ways the customer says it, in its own voice
@@ -122,6 +141,8 @@ class Fact(Strict):
     # question that names one of them by its words gets that one alone, and reaches no hidden need (reviewers: "这几十
     # 万转给谁?" answered with the son's down payment, "答的不是同一笔钱"); the lines above are the fact's main aspect
     aspects: dict[str, Aspect] = {}
+    # its own figure, said back wrong by the staff: it puts it right (left out: figures are not checked)
+    said_wrong: Optional[FigureCheck] = None
 
     @field_validator("parts")
     @classmethod

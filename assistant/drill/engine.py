@@ -47,6 +47,7 @@ from assistant.drill.asking import (
     wanted_answer,
     yes_to,
 )
+from assistant.drill.figures import misstated
 from assistant.drill.realiser import CustomerAct, Realiser, TemplateRealiser
 from assistant.drill.understanding import TurnAnalysis, any_evidence
 from assistant.nlu.features import ACTION_REQUESTS
@@ -607,6 +608,7 @@ def respond(
     t = _Turn(scenario, state, level, analysis)
     _react_to_conduct(t)
     _correct_address(t)
+    _correct_figure(t)
     _settle_before_voiced(t)
     _follow_up_own_question(t)
     _weigh_open_worry(t)
@@ -689,6 +691,14 @@ def _correct_address(t: _Turn) -> None:
     if misaddressed(t.analysis.text, surname_of(persona.name), persona.voice.gender):
         s.corrected_address = True
         t.act("misaddressed")
+
+
+def _correct_figure(t: _Turn) -> None:
+    """A figure of its own said back wrong ("您这笔本金二十万" to a customer with eighty): it puts it right first, each
+    time ("不对吧,我那笔是八十万。 老伴身体不太好……")."""
+    for topic, fact in t.scenario.persona.facts.items():
+        if fact.said_wrong and misstated(t.analysis.text, fact.said_wrong):
+            t.act("wrong_figure", topic)
 
 
 def _still_holds_its_things(t: _Turn) -> bool:

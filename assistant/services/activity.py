@@ -11,30 +11,13 @@ from sqlalchemy import select
 from assistant.db import DailyActivity, Database, User, utcnow
 from assistant.errors import InputError
 from assistant.services.coaching import local_today
+from assistant.text import chinese_number
 
 FIELDS = {"identified": "识别客户", "recommended": "推荐产品", "referred": "转介客户"}
 MAX_COUNT = 500
 # The verb that names each count; the number follows it, with optional 了/个/位 around.
 _VERBS = {"identified": "识别|发现|接待", "recommended": "推荐|营销|介绍", "referred": "转介|转荐|转给|推给|引荐"}
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMBER = r"(\d+|[零〇一二两三四五六七八九十百]+)"
-
-
-def chinese_number(text: str) -> int:
-    """Arabic digits or a Chinese numeral up to 999 (五, 十二, 二十, 一百零五)."""
-    if text.isdigit():
-        return int(text)
-    total, current = 0, 0
-    for char in text:
-        if char in _DIGITS:
-            current = _DIGITS[char]
-        elif char == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif char == "百":
-            total += (current or 1) * 100
-            current = 0
-    return total + current
 
 
 def parse_counts(text: str) -> dict[str, int]:

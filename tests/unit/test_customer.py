@@ -531,3 +531,28 @@ def test_told_to_count_what_was_handed_back_it_checks_them_and_a_tap_on_a_screen
     assert back[1][1] == ["request:check"]
     tap = said("fund_sip_young_worker", ["您好。", "先做个风险测评,您在这个平板上点一下,十几道题。"])
     assert "request:fill_in" in tap[1][1]
+
+
+def test_its_own_figure_said_back_wrong_is_put_right_and_a_right_one_or_a_part_of_it_is_not():
+    check = all_scenarios()["retiree_maturing_deposit"].persona.facts["amount"].said_wrong
+    wrong = said("retiree_maturing_deposit", ["您好。", "(查询)王老师,您这笔三年定期本金二十万,今天到期了。"])[1]
+    assert wrong[1][0] == "wrong_figure:amount" and wrong[0].startswith(tuple(check.lines))
+    asked = said("retiree_maturing_deposit", ["您好。", "我看一下哈,这笔存单上是三十万吧?"])[1]
+    assert "wrong_figure:amount" in asked[1]
+    for fine in [
+        "您这笔八十万今天到期,本息一共八十二万出头。",  # its figure, with the interest
+        "这笔钱里头二十万给儿子,存一年期。",  # a part of it
+        "我刚才看错了,不是二十万,是八十万,对不住。",  # the staff putting itself right
+        "存款保险是本金加利息五十万以内全额赔付的。",  # a limit, not its figure
+    ]:
+        assert not any(e.startswith("wrong_figure") for e in said("retiree_maturing_deposit", ["您好。", fine])[1][1])
+
+
+def test_a_figure_check_that_does_not_say_its_figure_is_refused_naming_file_and_field(tmp_path):
+    kb = tmp_path / "kb"
+    shutil.copytree(ROOT / "scripts_kb", kb)
+    path = kb / "scenarios" / "retiree_maturing_deposit.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("我那笔是八十万", "我那笔是八十来万", 1), encoding="utf-8")
+    with pytest.raises(KBError) as info:
+        load_scenarios(kb)
+    assert "retiree_maturing_deposit.yaml" in str(info.value) and "said_wrong" in str(info.value)
