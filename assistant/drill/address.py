@@ -41,9 +41,9 @@ _NEUTRAL = ("老师", "老板", "师傅")  # with a surname: only the surname ca
 _TITLES = "|".join(_FEMALE + _MALE + _NEUTRAL)
 # before the address: the start of a clause, an interjection ("要得张姐"), or a goodbye it ends ("慢走张哥")
 _BEFORE = r"(?:^|(?<=[,,。!!??、;; ()()])|(?<=[哦嗯哎诶啊呀哟喂好得走见]))"
-# after it: the end of a clause, a pronoun it leads into ("王哥您看"), or a particle ("李孃孃是吧" is asked, not said
-# of someone else)
-_AFTER = r"(?=$|[,,。!!??、;; ()()~]|[您你是啊呀哈呢吧嘛])"
+# after it: the end of a clause, a pronoun it leads into ("王哥您看"), a particle, or "是" asking ("李孃孃是吧");
+# "林姐是我们这边的理财经理" says who someone else is
+_AFTER = r"(?=$|[,,。!!??、;; ()()~]|[您你啊呀哈呢吧嘛]|是(?:吧|吗|么|啵|不是))"
 _ADDRESS = re.compile(f"{_BEFORE}(?P<surname>[{SURNAMES}])?(?P<title>{_TITLES})" + _AFTER)
 _LITTLE_OLD = re.compile(f"{_BEFORE}[小老](?P<surname>[{SURNAMES}])" + _AFTER)
 

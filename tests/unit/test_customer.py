@@ -434,6 +434,7 @@ def test_a_worry_still_open_is_not_pressed_on_a_goodbye():
         ("这张是理财经理黄经理的名片", "陈", "male", False),
         ("谢谢老板!祝您生意兴隆。", "周", "male", False),  # thanks, not Mr Xie
         ("(领到理财室)小王,这位先生想了解下大额存单。您坐。", "陈", "male", False),  # a colleague
+        ("好,林姐是我们这边的理财经理,很专业的,您先把转账办了。", "陈", "male", False),  # who she is
     ],
 )
 def test_a_wrong_surname_or_sex_in_how_the_staff_addresses_it_is_noticed(text, surname, sex, wrong):
