@@ -43,7 +43,7 @@ _ANY_CONCERN = re.compile(f"{_ANYTHING}(?:{_CONCERNS})")
 # "还有别的吗?", "还有啥没有?" with nothing after "别的": anything else to do. Heard as a question about its other
 # accounts, it recited its savings ("除了这八十万定期,活期还有三万来块"): 3 of 4 such replies judged bad, rounds 15-18
 _BARE_ANYTHING_ELSE = re.compile(
-    "(?:^|[,,。!! ])(?:好了|那|那您|您|你)?还有(?:别的|其他|其它|啥|什么)?的?(?:吗|没有|没|不|么|伐)?$"
+    "(?:^|[,,。!! )])(?:好了|那|那您|您|你)?还有(?:别的|其他|其它|啥|什么)?的?(?:吗|没有|没|不|么|伐)?$"
 )
 # kinship terms by the relation they name (a closed class of the language): a question with one of these asks about
 # the relative, not the customer, and is answered by what the customer says of that relative alone

@@ -148,6 +148,7 @@ def test_reflecting_swaps_who_is_speaking():
         (asks_anything_else, "您还有其他需要吗?", True),
         (asks_anything_else, "卡收好了吗?", False),
         (asks_anything_else, "好了,存单您收好。还有啥没有?", True),  # "anything else?", not its other accounts
+        (asks_anything_else, "(把回执递过去)还有别的没?", True),  # after a stage direction
         (asks_anything_else, "您在我们行就这一张卡吗?还有别的卡吗?", False),
         (asks_anything_else, "户口本还有吗?", False),
     ],
