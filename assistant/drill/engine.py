@@ -465,7 +465,9 @@ def _answer_personal(t: _Turn) -> bool:
     for topic in topics[:MAX_FACTS_A_TURN]:
         if not t.room():
             break  # a need told and a fact already: a third piece reads like a form being recited
-        aspect = _one_aspect(topic, f"{t.analysis.question_text} {last_question(t.analysis.text)}", persona)
+        aspect = _one_aspect(
+            topic, f"{t.analysis.question_text} {last_question(t.analysis.text)}", persona, t.analysis.text
+        )
         # a question about one aspect of the fact ("这几十万转给谁?") asks about that, not about a hidden need
         reached = [n for n in t.scenario.needs if topic in n.topics and n.id not in s.revealed and not aspect]
         if reached and not s.accepted:
@@ -523,15 +525,20 @@ def _one_relative(topic: str, relatives: set[str], persona: Persona) -> str:
     return f"{topic}.{relation}" if relation in persona.facts[topic].parts else topic
 
 
-def _one_aspect(topic: str, question: str, persona: Persona) -> str:
+def _one_aspect(topic: str, question: str, persona: Persona, turn: str = "") -> str:
     """The aspect of the fact the question names by one of its words ("money_purpose.transfer"), or "": also when it
     names two ("老家是哪儿的呀,离这儿远不远?" asks for the whole fact; `question` holds the last asking sentence whole,
-    since "……的呀," is no question clause of its own)."""
+    since "……的呀," is no question clause of its own). A question that names none asks about the one its turn speaks
+    of, when the turn names exactly one and the fact is all aspects ("大额存单是保本的……您那笔大概多少?" is the money
+    to place, not today's transfer as well: the VIP's two sums told together were judged bad five times in round 20).
+    A fact with a single aspect beside its main lines (the son's money, and today's transfer) keeps its main lines."""
     fact = persona.facts.get(topic)
-    named = [
-        name for name, aspect in (fact.aspects if fact else {}).items() if any(w in question for w in aspect.words)
-    ]
-    return f"{topic}.{named[0]}" if len(named) == 1 else ""
+    aspects = fact.aspects if fact else {}
+    for text in (question, turn) if len(aspects) > 1 else (question,):
+        named = [name for name, aspect in aspects.items() if any(w in text for w in aspect.words)]
+        if named:
+            return f"{topic}.{named[0]}" if len(named) == 1 else ""
+    return ""
 
 
 def _was_told(state: DrillState, ref: str) -> bool:

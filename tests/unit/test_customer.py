@@ -557,3 +557,13 @@ def test_a_figure_check_that_does_not_say_its_figure_is_refused_naming_file_and_
     with pytest.raises(KBError) as info:
         load_scenarios(kb)
     assert "retiree_maturing_deposit.yaml" in str(info.value) and "said_wrong" in str(info.value)
+
+
+def test_a_question_naming_neither_sum_asks_about_the_one_its_turn_speaks_of():
+    placing = said(
+        "vip_lobby_referral", ["您好。", "大额存单是保本的,三年期利率在牌子上,比定期高一点。您那笔大概多少呀?"]
+    )
+    assert "fact:amount.maturing" in placing[1][1] and "三十二万" not in placing[1][0]
+    # a fact with one aspect beside its main lines keeps them: the transfer form mentioned is not what is asked
+    purpose = said("vip_lobby_referral", ["您好。", "我先帮您把转账单填好。下个月到期那笔钱,您打算放多久、用不用得着?"])
+    assert not any(e.startswith("fact:money_purpose.transfer") for e in purpose[1][1])
