@@ -5,13 +5,15 @@ and a drill resumes from its stored state after a restart. The engine only decid
 realiser words the decision (assistant/drill/realiser.py).
 
 How the customer behaves, in order of a turn:
-- a violation or rudeness is answered first (the customer turns wary or offended);
+- a violation or rudeness is answered first (the customer turns wary or offended); called by the wrong name, or
+  told a figure of its own wrongly ("本金二十万" to a customer with eighty), it puts that right before anything else;
 - a worry it voiced is settled by a real answer, acknowledged when addressed in part (and settled by a second try),
   and pressed again only when the staff pitches on past it;
 - a question about itself is answered from the persona's facts, the same fact each time; a question that reaches a
   hidden need gets the need; a question its facts do not cover gets an in-character, non-committal answer;
 - a pitch may prompt its next worry or one of its own questions, whose answer it remembers;
 - a service act (handing back the card, telling the wait, asking for an evaluation...) gets its fitting reaction;
+- told there is no rush, a customer not ready (or, `persona.takes_time`, one wary of being sold to) takes the time;
 - it walks out only after real neglect, rudeness or pressure, and says why.
 """
 
