@@ -24,3 +24,11 @@ def edit_yaml(path: Path, change) -> Path:
     change(data)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def replace_text(path: Path, old: str, new: str) -> Path:
+    """Replace the first `old` in the file's text by `new` (a field renamed, a line reworded)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path

@@ -2,12 +2,9 @@
 from its persona facts, reacts to what was said, asks its own questions, presses for a promise, and keeps its patience
 for staff who deserve it. Staff lines here are the team's own wording, not the corpus's."""
 
-import shutil
-
 import pytest
 import yaml
 
-from assistant.config import ROOT
 from assistant.content.loader import load_scenarios
 from assistant.drill import engine
 from assistant.drill.realiser import CustomerAct, TemplateRealiser, without_repeated_opener
@@ -15,6 +12,7 @@ from assistant.drill.scenarios import all_scenarios, rubric
 from assistant.drill.understanding import get_understanding
 from assistant.errors import KBError
 from bench.figures import DRILL_SCRIPTS, customer_figures, play_offline
+from tests.kbfiles import copy_kb, replace_text
 
 
 def said(scenario_id: str, lines: list[str], seed: int = 5, difficulty: str = "normal") -> list[tuple[str, list[str]]]:
@@ -256,16 +254,18 @@ def test_a_different_realiser_words_the_same_decisions():
     assert CustomerAct("fact", "age").event == "fact:age"
 
 
-def test_a_fact_on_an_unknown_topic_is_refused_naming_file_and_field(tmp_path):
-    kb = tmp_path / "kb"
-    shutil.copytree(ROOT / "scripts_kb", kb)
-    path = kb / "scenarios" / "counter_7step_withdrawal.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("    age: {value:", "    shoe_size: {value:", 1), encoding="utf-8"
-    )
+def refusal(tmp_path, scenario_id: str, old: str, new: str) -> str:
+    """The error a copy of the content gives once `old` becomes `new` in a scenario file."""
+    kb = copy_kb(tmp_path)
+    replace_text(kb / "scenarios" / f"{scenario_id}.yaml", old, new)
     with pytest.raises(KBError) as info:
         load_scenarios(kb)
-    assert "counter_7step_withdrawal.yaml" in str(info.value) and "facts.shoe_size" in str(info.value)
+    return str(info.value)
+
+
+def test_a_fact_on_an_unknown_topic_is_refused_naming_file_and_field(tmp_path):
+    error = refusal(tmp_path, "counter_7step_withdrawal", "    age: {value:", "    shoe_size: {value:")
+    assert "counter_7step_withdrawal.yaml" in error and "facts.shoe_size" in error
 
 
 @pytest.mark.parametrize(
@@ -303,13 +303,8 @@ def test_asked_to_decide_before_anything_was_asked_it_is_not_ready_and_feels_pus
 
 
 def test_a_reaction_to_an_unknown_request_is_refused_naming_file_and_field(tmp_path):
-    kb = tmp_path / "kb"
-    shutil.copytree(ROOT / "scripts_kb", kb)
-    path = kb / "scenarios" / "fund_sip_young_worker.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("    sign: [", "    stamp: [", 1), encoding="utf-8")
-    with pytest.raises(KBError) as info:
-        load_scenarios(kb)
-    assert "fund_sip_young_worker.yaml" in str(info.value) and "requests.stamp" in str(info.value)
+    error = refusal(tmp_path, "fund_sip_young_worker", "    sign: [", "    stamp: [")
+    assert "fund_sip_young_worker.yaml" in error and "requests.stamp" in error
 
 
 def test_asked_anything_else_it_winds_up_or_says_the_worry_still_open():
@@ -550,13 +545,8 @@ def test_its_own_figure_said_back_wrong_is_put_right_and_a_right_one_or_a_part_o
 
 
 def test_a_figure_check_that_does_not_say_its_figure_is_refused_naming_file_and_field(tmp_path):
-    kb = tmp_path / "kb"
-    shutil.copytree(ROOT / "scripts_kb", kb)
-    path = kb / "scenarios" / "retiree_maturing_deposit.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("我那笔是八十万", "我那笔是八十来万", 1), encoding="utf-8")
-    with pytest.raises(KBError) as info:
-        load_scenarios(kb)
-    assert "retiree_maturing_deposit.yaml" in str(info.value) and "said_wrong" in str(info.value)
+    error = refusal(tmp_path, "retiree_maturing_deposit", "我那笔是八十万", "我那笔是八十来万")
+    assert "retiree_maturing_deposit.yaml" in error and "said_wrong" in error
 
 
 def test_a_question_naming_neither_sum_asks_about_the_one_its_turn_speaks_of():
