@@ -66,8 +66,10 @@ def check_message(text: object, max_chars: int, what: str = "消息") -> str:
     return normalize(text)
 
 
+# a number as chinese_number reads it (a group): digits, or a Chinese numeral
+NUMERAL = r"(\d+|[零〇一二两三四五六七八九十百]+)"
 # an amount in 万 as staff say or type it ("八十万", "80万"): the numeral before 万
-AMOUNT_IN_WAN = re.compile(r"(\d+|[零〇一二两三四五六七八九十百]+)万")
+AMOUNT_IN_WAN = re.compile(NUMERAL + "万")
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 

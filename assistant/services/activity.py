@@ -11,20 +11,19 @@ from sqlalchemy import select
 from assistant.db import DailyActivity, Database, User, utcnow
 from assistant.errors import InputError
 from assistant.services.coaching import local_today
-from assistant.text import chinese_number
+from assistant.text import NUMERAL, chinese_number
 
 FIELDS = {"identified": "识别客户", "recommended": "推荐产品", "referred": "转介客户"}
 MAX_COUNT = 500
 # The verb that names each count; the number follows it, with optional 了/个/位 around.
 _VERBS = {"identified": "识别|发现|接待", "recommended": "推荐|营销|介绍", "referred": "转介|转荐|转给|推给|引荐"}
-_NUMBER = r"(\d+|[零〇一二两三四五六七八九十百]+)"
 
 
 def parse_counts(text: str) -> dict[str, int]:
     """The counts a sentence names; fields it does not mention are left out (so they are not reset)."""
     found = {}
     for field, verbs in _VERBS.items():
-        match = re.search(rf"(?:{verbs})了?\s*{_NUMBER}", text)
+        match = re.search(rf"(?:{verbs})了?\s*{NUMERAL}", text)
         if match:
             found[field] = chinese_number(match.group(1))
     return found
